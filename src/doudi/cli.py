@@ -1,0 +1,28 @@
+"""The `doudi` command: one Typer app, each capability adding its own sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="doudi",
+    help="兜底：农村低保与扶贫开发衔接的信息系统。",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    # Each capability package exposes `register(app)`; the imports stay here so `doudi --help` lists all.
+    from doudi.policy import commands as policy_commands
+    from doudi.rules import commands as rules_commands
+
+    for module in (policy_commands, rules_commands):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app()
