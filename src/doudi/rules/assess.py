@@ -1,0 +1,195 @@
+"""Assess households under a profile: the batch entry point and the one-household convenience.
+
+`assess_frames` takes the four frames of `schema.py` (any number of households) and returns one decision row
+per household, plus the rows it could not assess and why. One household is a batch of one: `assess_one`
+calls the same code and adds the explanation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from doudi.policy.profile import Profile, profile_for
+from doudi.policy.standards import attach_standards, load_standards
+from doudi.rules import catalog  # noqa: F401  (registers the variables)
+from doudi.rules.evaluator import Frames, evaluate
+from doudi.rules.schema import EXPENSES, HOUSEHOLDS, INCOMES, MEMBERS, conform
+
+OUTPUTS = [
+    "decision",
+    "decision_route",
+    "scope",
+    "household_size",
+    "single_person_count",
+    "counted_income_fen_e4",
+    "standard_yearly_fen",
+    "top_up_fen",
+    "supplements_fen",
+    "monthly_benefit_fen",
+    "gradual_exit_months",
+    "gradual_exit_next_month",
+    "gradual_exit_schedule_fen",
+    "assessed_class",
+    "review_interval_months",
+    "next_review",
+    "fall_back_risk_high",
+    "temporary_assistance_advised",
+    "escape_keep_dibao",
+    "poverty_registration_candidate",
+]
+
+DECISION_COLUMNS = [
+    "household_id",
+    "profile",
+    "on",
+    "decision",
+    "decision_route",
+    "scope",
+    "household_size",
+    "covered_persons",
+    "per_capita_income_monthly_fen",
+    "standard_monthly_fen",
+    "top_up_fen",
+    "supplements_fen",
+    "monthly_benefit_fen",
+    "gradual_exit_schedule_fen",
+    "gradual_exit_first_month",
+    "assessed_class",
+    "review_interval_months",
+    "next_review",
+    "fall_back_risk_high",
+    "temporary_assistance_advised",
+    "escape_keep_dibao",
+    "poverty_registration_candidate",
+]
+
+ERROR_COLUMNS = {"household_id": pl.String(), "field": pl.String(), "reason": pl.String()}
+
+
+@dataclass
+class Assessment:
+    decisions: pl.DataFrame  # DECISION_COLUMNS, one row per household assessed
+    errors: pl.DataFrame  # household_id, field, reason (Chinese) for households not assessed
+    evaluated: Frames  # every variable's value, kept for explanations
+
+
+def prepare(frames: dict[str, pl.DataFrame], standards: pl.DataFrame) -> tuple[Frames, pl.DataFrame]:
+    """Conform the frames to the contract and attach the standards; split off households without one."""
+    households = attach_standards(conform(frames["households"], HOUSEHOLDS), standards)
+    missing = households.filter(pl.col("rural_dibao_yearly_fen").is_null())
+    errors = missing.select(
+        "household_id",
+        pl.lit("region_code").alias("field"),
+        pl.format("地区 {} 在 {} 没有农村低保标准", pl.col("region_code"), pl.col("on").dt.strftime("%Y-%m-%d"))
+        .alias("reason"),
+    )
+    households = households.filter(pl.col("rural_dibao_yearly_fen").is_not_null())
+    kept = households.select("household_id")
+    prepared: Frames = {
+        "household": households,
+        "member": conform(frames["members"], MEMBERS).join(kept, on="household_id", how="semi"),
+        "income": conform(frames.get("incomes", pl.DataFrame()), INCOMES).join(kept, on="household_id", how="semi"),
+        "expense": conform(frames.get("expenses", pl.DataFrame()), EXPENSES).join(
+            kept, on="household_id", how="semi"
+        ),
+    }
+    return prepared, errors
+
+
+def _decisions(evaluated: Frames, profile: Profile) -> pl.DataFrame:
+    h = evaluated["household"]
+    per_capita = (pl.col("counted_income_fen_e4") * 2 + pl.col("household_size") * 120_000) // (
+        pl.col("household_size") * 240_000
+    )
+    first_month = pl.col("on").dt.month_start().dt.offset_by("1mo")
+    return h.select(
+        "household_id",
+        pl.lit(profile.id).alias("profile"),
+        "on",
+        "decision",
+        "decision_route",
+        "scope",
+        "household_size",
+        pl.when(pl.col("scope") == "household")
+        .then(pl.col("household_size"))
+        .otherwise(pl.col("single_person_count"))
+        .alias("covered_persons"),
+        # Shown to people only; the benefit is computed from the exact yearly figures.
+        pl.when(pl.col("household_size") > 0).then(per_capita).alias("per_capita_income_monthly_fen"),
+        ((pl.col("standard_yearly_fen") * 2 + 12) // 24).alias("standard_monthly_fen"),
+        "top_up_fen",
+        "supplements_fen",
+        "monthly_benefit_fen",
+        pl.when(pl.col("decision") == "gradual_exit").then(pl.col("gradual_exit_schedule_fen")).alias(
+            "gradual_exit_schedule_fen"
+        ),
+        pl.when(pl.col("decision") == "gradual_exit").then(first_month).alias("gradual_exit_first_month"),
+        "assessed_class",
+        pl.when(pl.col("decision").is_in(["enroll", "keep", "gradual_exit"]))
+        .then(pl.col("review_interval_months"))
+        .alias("review_interval_months"),
+        pl.when(pl.col("decision").is_in(["enroll", "keep", "gradual_exit"])).then(pl.col("next_review")).alias(
+            "next_review"
+        ),
+        "fall_back_risk_high",
+        "temporary_assistance_advised",
+        "escape_keep_dibao",
+        "poverty_registration_candidate",
+    )
+
+
+def assess_frames(
+    frames: dict[str, pl.DataFrame],
+    profile: Profile | None = None,
+    standards: pl.DataFrame | None = None,
+) -> Assessment:
+    """Assess every household in the frames. Without a profile, each household gets the built-in profile in
+    force for its region on its date (households are grouped by profile, each group evaluated at once)."""
+    table = standards if standards is not None else load_standards()
+    prepared, errors = prepare(frames, table)
+    households = prepared["household"]
+    if households.height == 0:
+        return Assessment(pl.DataFrame(schema=dict.fromkeys(DECISION_COLUMNS)), errors, prepared)
+    if profile is not None:
+        groups = [(profile, prepared)]
+    else:
+        groups, unassigned = _group_by_profile(prepared)
+        errors = pl.concat([errors, unassigned], how="vertical_relaxed")
+    decisions = []
+    evaluated: Frames = {}
+    for group_profile, group in groups:
+        result = evaluate(group, group_profile, OUTPUTS)
+        decisions.append(_decisions(result, group_profile))
+        evaluated = result if not evaluated else {k: pl.concat([evaluated[k], result[k]], how="diagonal_relaxed")
+                                                   for k in result}
+    return Assessment(pl.concat(decisions, how="vertical_relaxed"), errors, evaluated)
+
+
+def _group_by_profile(prepared: Frames) -> tuple[list[tuple[Profile, Frames]], pl.DataFrame]:
+    keys = prepared["household"].select("region_code", "on").unique()
+    assigned: dict[str, Profile] = {}
+    rows = []
+    for region, on in keys.iter_rows():
+        try:
+            found = profile_for(region, on)
+        except ValueError:
+            continue
+        assigned[found.id] = found
+        rows.append((region, on, found.id))
+    mapping = pl.DataFrame(rows, schema={"region_code": pl.String, "on": pl.Date, "_profile": pl.String}, orient="row")
+    households = prepared["household"].join(mapping, on=["region_code", "on"], how="left")
+    unassigned = households.filter(pl.col("_profile").is_null()).select(
+        "household_id",
+        pl.lit("region_code").alias("field"),
+        pl.format("地区 {} 在 {} 没有适用的政策配置", pl.col("region_code"), pl.col("on").dt.strftime("%Y-%m-%d"))
+        .alias("reason"),
+    )
+    groups = []
+    for profile_id, profile in assigned.items():
+        ids = households.filter(pl.col("_profile") == profile_id).select("household_id")
+        groups.append(
+            (profile, {k: f.join(ids, on="household_id", how="semi") for k, f in prepared.items()})
+        )
+    return groups, unassigned

@@ -1,0 +1,127 @@
+"""Members: age, disability, illness and labour capacity (ASM-1: 性别、年龄、健康状况)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from doudi.policy.profile import Profile
+from doudi.rules.variables import variable
+
+
+@variable("age", "member", "年龄（周岁）", policy=("ASM-1",), depends=("birth_date", "on"), unit="years")
+def age(p: Profile) -> pl.Expr:
+    on, born = pl.col("on"), pl.col("birth_date")
+    before_birthday = (on.dt.month() < born.dt.month()) | (
+        (on.dt.month() == born.dt.month()) & (on.dt.day() < born.dt.day())
+    )
+    return (on.dt.year() - born.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int32)
+
+
+@variable(
+    "severely_disabled", "member", "重度残疾（一、二级）", policy=("COV-3", "COV-4", "ASM-8"),
+    depends=("disability_grade",), unit="bool",
+)
+def severely_disabled(p: Profile) -> pl.Expr:
+    return pl.col("disability_grade").is_in([1, 2]).fill_null(False)
+
+
+@variable("disabled", "member", "持证残疾人", policy=("COV-3", "EXIT-1"), depends=("disability_grade",), unit="bool")
+def disabled(p: Profile) -> pl.Expr:
+    return pl.col("disability_grade").is_not_null()
+
+
+@variable("seriously_ill", "member", "重病患者", policy=("COV-3", "ASM-8"), depends=("health",), unit="bool")
+def seriously_ill(p: Profile) -> pl.Expr:
+    return pl.col("health") == "serious_illness"
+
+
+@variable(
+    "labor_capacity_assessed", "member", "劳动能力",
+    policy=("ASM-1",),
+    params=("labor.working_age_min", "labor.working_age_max_male", "labor.working_age_max_female"),
+    depends=("labor_capacity", "age", "sex", "severely_disabled", "seriously_ill", "bedridden", "health",
+             "disability_grade"),
+    unit="labor",
+)
+def labor_capacity_assessed(p: Profile) -> pl.Expr:
+    """Recorded capacity wins; otherwise derived from sex, age and health as the seeds list them."""
+    max_age = pl.when(pl.col("sex") == "F").then(p.labor.working_age_max_female.value).otherwise(
+        p.labor.working_age_max_male.value
+    )
+    outside_working_age = (pl.col("age") < p.labor.working_age_min.value) | (pl.col("age") >= max_age)
+    none = (
+        pl.col("severely_disabled")
+        | pl.col("seriously_ill")
+        | pl.col("bedridden").fill_null(False)
+        | outside_working_age
+    )
+    partial = pl.col("disability_grade").is_in([3, 4]).fill_null(False) | (pl.col("health") == "chronic")
+    derived = pl.when(none).then(pl.lit("none")).when(partial).then(pl.lit("partial")).otherwise(pl.lit("full"))
+    return pl.coalesce(pl.col("labor_capacity"), derived)
+
+
+@variable(
+    "without_labor_capacity", "member", "丧失劳动能力", policy=("ASM-1", "ASM-3"),
+    depends=("labor_capacity_assessed",), unit="bool",
+)
+def without_labor_capacity(p: Profile) -> pl.Expr:
+    return pl.col("labor_capacity_assessed") == "none"
+
+
+@variable(
+    "incapable_priority", "member", "重度残疾人或重病患者（丧失劳动能力）", policy=("ASM-8", "EXIT-4"),
+    depends=("severely_disabled", "seriously_ill"), unit="bool",
+)
+def incapable_priority(p: Profile) -> pl.Expr:
+    return pl.col("severely_disabled") | pl.col("seriously_ill")
+
+
+# Household aggregates of members -------------------------------------------------------------------------
+
+
+@variable(
+    "household_size", "household", "家庭人口数", policy=("COV-1", "COV-2"), depends=(),
+    aggregate_from="member", fill=0, unit="persons",
+)
+def household_size(p: Profile) -> pl.Expr:
+    return pl.len().cast(pl.Int64)
+
+
+@variable(
+    "has_disabled_member", "household", "残疾人家庭", policy=("EXIT-1", "EXIT-3"), depends=("disabled",),
+    aggregate_from="member", fill=False, unit="bool",
+)
+def has_disabled_member(p: Profile) -> pl.Expr:
+    return pl.col("disabled").any()
+
+
+@variable(
+    "has_member_without_labor_capacity", "household", "有丧失劳动能力成员", policy=("ASM-3",),
+    depends=("without_labor_capacity",), aggregate_from="member", fill=False, unit="bool",
+)
+def has_member_without_labor_capacity(p: Profile) -> pl.Expr:
+    return pl.col("without_labor_capacity").any()
+
+
+@variable(
+    "has_incapable_priority_member", "household", "有重度残疾或重病成员", policy=("ASM-8", "EXIT-4"),
+    depends=("incapable_priority",), aggregate_from="member", fill=False, unit="bool",
+)
+def has_incapable_priority_member(p: Profile) -> pl.Expr:
+    return pl.col("incapable_priority").any()
+
+
+@variable(
+    "has_development_capacity", "household", "有劳动（发展）能力成员", policy=("COV-5",),
+    depends=("labor_capacity_assessed",), aggregate_from="member", fill=False, unit="bool",
+)
+def has_development_capacity(p: Profile) -> pl.Expr:
+    return (pl.col("labor_capacity_assessed") == "full").any()
+
+
+@variable(
+    "all_members_elderly", "household", "全部成员为老年人", policy=("EXIT-4", "MON-2"),
+    params=("supplements.elderly_age",), depends=("age",), aggregate_from="member", fill=False, unit="bool",
+)
+def all_members_elderly(p: Profile) -> pl.Expr:
+    return (pl.col("age") >= p.supplements.elderly_age.value).all()
