@@ -1,0 +1,1 @@
+"""Persistence of households, members, incomes, expenses, enrollments and department rosters."""

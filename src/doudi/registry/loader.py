@@ -1,0 +1,165 @@
+"""Reading households out of the registry as the engine's four frames (see doudi.rules.schema)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from doudi.registry.bulk import fetch_frame
+from doudi.registry.models import Enrollment, Expense, Household, IncomeItem, Member
+from doudi.rules import schema
+
+# Above this many ids an IN list gets unwieldy; we read the lot and filter in Polars instead.
+_MAX_IN_LIST = 5_000
+
+
+@contextmanager
+def _connection(source: Session | Engine | Connection) -> Iterator[Connection]:
+    if isinstance(source, Session):
+        yield source.connection()
+    elif isinstance(source, Engine):
+        with source.connect() as connection:
+            yield connection
+    else:
+        yield source
+
+
+def load_frames(
+    source: Session | Engine | Connection,
+    household_ids: Sequence[str] | None = None,
+    region_prefix: str | None = None,
+    on: dt.date | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The households, members, incomes and expenses frames of schema.py for the chosen households.
+
+    `household_ids` and `region_prefix` (matched against the county and the village code) narrow the
+    selection; with neither, the whole registry is read. Members who died on or before `on` are left out.
+    """
+    on = on or dt.date.today()
+    chosen: Any = []
+    in_sql = household_ids is not None and len(household_ids) <= _MAX_IN_LIST
+    if household_ids is not None and in_sql:
+        chosen.append(Household.id.in_(list(household_ids)))
+    if region_prefix:
+        pattern = f"{region_prefix}%"
+        chosen.append(or_(Household.region_code.like(pattern), Household.village_code.like(pattern)))
+    household_filter = and_(*chosen) if chosen else None
+
+    def narrowed(query: Select[Any], key: Any) -> Select[Any]:
+        if household_filter is None:
+            return query
+        return query.where(key.in_(select(Household.id).where(household_filter)))
+
+    with _connection(source) as connection:
+        households = fetch_frame(
+            connection,
+            narrowed(
+                select(
+                    Household.id.label("household_id"),
+                    Household.region_code,
+                    Household.registered_poor,
+                    Household.escaped_poverty,
+                    Household.property_within_rules,
+                    Household.three_guarantees_unsolved,
+                    Household.long_return_industry,
+                ),
+                Household.id,
+            ),
+            schema.HOUSEHOLDS,
+        )
+        members = fetch_frame(
+            connection,
+            narrowed(
+                select(
+                    Member.household_id,
+                    Member.id_number,
+                    Member.name,
+                    Member.relation,
+                    Member.sex,
+                    Member.birth_date,
+                    Member.health,
+                    Member.disability_kind,
+                    Member.disability_grade,
+                    Member.bedridden,
+                    Member.in_school,
+                    Member.labor_capacity,
+                    Member.employed,
+                    Member.single_person_application,
+                ).where(or_(Member.death_date.is_(None), Member.death_date > on)),
+                Member.household_id,
+            ),
+            schema.MEMBERS,
+        )
+        incomes = fetch_frame(
+            connection,
+            narrowed(
+                select(
+                    IncomeItem.household_id,
+                    IncomeItem.id_number,
+                    IncomeItem.kind,
+                    IncomeItem.yearly_fen,
+                    IncomeItem.poverty_project,
+                ),
+                IncomeItem.household_id,
+            ),
+            schema.INCOMES,
+        )
+        expenses = fetch_frame(
+            connection,
+            narrowed(
+                select(Expense.household_id, Expense.id_number, Expense.kind, Expense.yearly_fen),
+                Expense.household_id,
+            ),
+            schema.EXPENSES,
+        )
+        enrollments = fetch_frame(
+            connection,
+            narrowed(
+                select(
+                    Enrollment.household_id,
+                    Enrollment.since.label("enrolled_since"),
+                    Enrollment.scope.label("enrolled_scope"),
+                    Enrollment.benefit_class.label("enrolled_class"),
+                    Enrollment.monthly_benefit_fen.label("current_benefit_fen"),
+                    Enrollment.gradual_exit_since,
+                    Enrollment.gradual_exit_base_fen,
+                ).where(
+                    Enrollment.program == "dibao",
+                    Enrollment.status.in_(("active", "gradual_exit")),
+                    or_(Enrollment.since.is_(None), Enrollment.since <= on),
+                    or_(Enrollment.until.is_(None), Enrollment.until > on),
+                ),
+                Enrollment.household_id,
+            ),
+            schema.HOUSEHOLDS,
+        )
+
+    frames = {"households": households, "members": members, "incomes": incomes, "expenses": expenses}
+    if household_ids is not None and not in_sql:
+        wanted = pl.DataFrame({"household_id": list(household_ids)}, schema={"household_id": pl.String()})
+        frames = {name: frame.join(wanted, on="household_id", how="semi") for name, frame in frames.items()}
+        enrollments = enrollments.join(wanted, on="household_id", how="semi")
+
+    # One current dibao enrollment per household: the most recent one.
+    current = enrollments.sort("enrolled_since", nulls_last=False).unique("household_id", keep="last")
+    households = (
+        frames["households"]
+        .join(current, on="household_id", how="left")
+        .with_columns(
+            pl.lit(on, dtype=pl.Date()).alias("on"),
+            pl.col("household_id").is_in(current["household_id"].implode()).alias("enrolled"),
+        )
+        .sort("household_id")
+    )
+    return {
+        "households": schema.conform(households, schema.HOUSEHOLDS),
+        "members": schema.conform(frames["members"], schema.MEMBERS),
+        "incomes": schema.conform(frames["incomes"], schema.INCOMES),
+        "expenses": schema.conform(frames["expenses"], schema.EXPENSES),
+    }
