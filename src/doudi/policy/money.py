@@ -70,9 +70,7 @@ def yuan_column_to_fen(frame: pl.DataFrame, column: str, source: str | Path) -> 
     return pl.Series(column, out, dtype=pl.Int64)
 
 
-def divide_rounded(
-    numerator: pl.Expr, denominator: int | pl.Expr, mode: str, *, clip_negative: bool = True
-) -> pl.Expr:
+def divide_rounded(numerator: pl.Expr, denominator: int | pl.Expr, mode: str, *, clip_negative: bool = True) -> pl.Expr:
     """numerator / denominator in fen, rounded by the profile's mode; negative numerators give 0.
 
     Modes: fen_half_up (四舍五入到分), fen_up (进到分), yuan_half_up (四舍五入到元), yuan_up (进到元).

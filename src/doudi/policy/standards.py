@@ -69,9 +69,7 @@ def load_standards(path: str | Path | None = None) -> pl.DataFrame:
             if "rural_dibao_yearly" in raw.columns
             else pl.Series([None] * raw.height, dtype=pl.Int64)
         )
-        raw = raw.with_columns(
-            pl.Series("rural_dibao_yearly_fen", yearly).fill_null(pl.Series(monthly_as_yearly))
-        )
+        raw = raw.with_columns(pl.Series("rural_dibao_yearly_fen", yearly).fill_null(pl.Series(monthly_as_yearly)))
     columns: list[pl.Series | pl.Expr] = []
     for measure, fen_name in MEASURES.items():
         if fen_name in raw.columns:

@@ -7,14 +7,19 @@ calls the same code and adds the explanation.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
-from doudi.policy.profile import Profile, profile_for
+from doudi.policy.money import fen_to_yuan
+from doudi.policy.profile import Profile, load_profile, profile_for
 from doudi.policy.standards import attach_standards, load_standards
 from doudi.rules import catalog  # noqa: F401  (registers the variables)
+from doudi.rules.decision import ROUTES
 from doudi.rules.evaluator import Frames, evaluate
+from doudi.rules.explain import explain
 from doudi.rules.schema import EXPENSES, HOUSEHOLDS, INCOMES, MEMBERS, conform
 
 OUTPUTS = [
@@ -82,8 +87,9 @@ def prepare(frames: dict[str, pl.DataFrame], standards: pl.DataFrame) -> tuple[F
     errors = missing.select(
         "household_id",
         pl.lit("region_code").alias("field"),
-        pl.format("地区 {} 在 {} 没有农村低保标准", pl.col("region_code"), pl.col("on").dt.strftime("%Y-%m-%d"))
-        .alias("reason"),
+        pl.format("地区 {} 在 {} 没有农村低保标准", pl.col("region_code"), pl.col("on").dt.strftime("%Y-%m-%d")).alias(
+            "reason"
+        ),
     )
     households = households.filter(pl.col("rural_dibao_yearly_fen").is_not_null())
     kept = households.select("household_id")
@@ -91,9 +97,7 @@ def prepare(frames: dict[str, pl.DataFrame], standards: pl.DataFrame) -> tuple[F
         "household": households,
         "member": conform(frames["members"], MEMBERS).join(kept, on="household_id", how="semi"),
         "income": conform(frames.get("incomes", pl.DataFrame()), INCOMES).join(kept, on="household_id", how="semi"),
-        "expense": conform(frames.get("expenses", pl.DataFrame()), EXPENSES).join(
-            kept, on="household_id", how="semi"
-        ),
+        "expense": conform(frames.get("expenses", pl.DataFrame()), EXPENSES).join(kept, on="household_id", how="semi"),
     }
     return prepared, errors
 
@@ -122,17 +126,17 @@ def _decisions(evaluated: Frames, profile: Profile) -> pl.DataFrame:
         "top_up_fen",
         "supplements_fen",
         "monthly_benefit_fen",
-        pl.when(pl.col("decision") == "gradual_exit").then(pl.col("gradual_exit_schedule_fen")).alias(
-            "gradual_exit_schedule_fen"
-        ),
+        pl.when(pl.col("decision") == "gradual_exit")
+        .then(pl.col("gradual_exit_schedule_fen"))
+        .alias("gradual_exit_schedule_fen"),
         pl.when(pl.col("decision") == "gradual_exit").then(first_month).alias("gradual_exit_first_month"),
         "assessed_class",
         pl.when(pl.col("decision").is_in(["enroll", "keep", "gradual_exit"]))
         .then(pl.col("review_interval_months"))
         .alias("review_interval_months"),
-        pl.when(pl.col("decision").is_in(["enroll", "keep", "gradual_exit"])).then(pl.col("next_review")).alias(
-            "next_review"
-        ),
+        pl.when(pl.col("decision").is_in(["enroll", "keep", "gradual_exit"]))
+        .then(pl.col("next_review"))
+        .alias("next_review"),
         "fall_back_risk_high",
         "temporary_assistance_advised",
         "escape_keep_dibao",
@@ -162,8 +166,11 @@ def assess_frames(
     for group_profile, group in groups:
         result = evaluate(group, group_profile, OUTPUTS)
         decisions.append(_decisions(result, group_profile))
-        evaluated = result if not evaluated else {k: pl.concat([evaluated[k], result[k]], how="diagonal_relaxed")
-                                                   for k in result}
+        evaluated = (
+            result
+            if not evaluated
+            else {k: pl.concat([evaluated[k], result[k]], how="diagonal_relaxed") for k in result}
+        )
     return Assessment(pl.concat(decisions, how="vertical_relaxed"), errors, evaluated)
 
 
@@ -183,13 +190,75 @@ def _group_by_profile(prepared: Frames) -> tuple[list[tuple[Profile, Frames]], p
     unassigned = households.filter(pl.col("_profile").is_null()).select(
         "household_id",
         pl.lit("region_code").alias("field"),
-        pl.format("地区 {} 在 {} 没有适用的政策配置", pl.col("region_code"), pl.col("on").dt.strftime("%Y-%m-%d"))
-        .alias("reason"),
+        pl.format(
+            "地区 {} 在 {} 没有适用的政策配置", pl.col("region_code"), pl.col("on").dt.strftime("%Y-%m-%d")
+        ).alias("reason"),
     )
     groups = []
     for profile_id, profile in assigned.items():
         ids = households.filter(pl.col("_profile") == profile_id).select("household_id")
-        groups.append(
-            (profile, {k: f.join(ids, on="household_id", how="semi") for k, f in prepared.items()})
-        )
+        groups.append((profile, {k: f.join(ids, on="household_id", how="semi") for k, f in prepared.items()}))
     return groups, unassigned
+
+
+def decision_record(row: dict[str, Any], explanation: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The decision JSON of DESIGN.md for one row of `Assessment.decisions` (yuan as text, two decimals)."""
+    schedule = row.get("gradual_exit_schedule_fen") or []
+    first = row.get("gradual_exit_first_month")
+    months = []
+    for offset, amount in enumerate(schedule):
+        month = _add_months(first, offset) if first else None
+        months.append({"month": month.strftime("%Y-%m") if month else None, "amount": fen_to_yuan(amount)})
+    record: dict[str, Any] = {
+        "household_id": row["household_id"],
+        "profile": row["profile"],
+        "on": row["on"].isoformat(),
+        "decision": row["decision"],
+        "scope": row["scope"],
+        "reason": ROUTES[row["decision_route"]][1],
+        "rules": list(ROUTES[row["decision_route"]][2]),
+        "household_size": row["household_size"],
+        "covered_persons": row["covered_persons"],
+        "per_capita_income_monthly": fen_to_yuan(row["per_capita_income_monthly_fen"]),
+        "standard_monthly": fen_to_yuan(row["standard_monthly_fen"]),
+        "monthly_benefit": fen_to_yuan(row["monthly_benefit_fen"]),
+        "benefit_parts": {
+            "top_up": fen_to_yuan(row["top_up_fen"] if row["decision"] in ("enroll", "keep") else 0),
+            "supplements": fen_to_yuan(row["supplements_fen"] if row["decision"] in ("enroll", "keep") else 0),
+            "gradual_exit": fen_to_yuan(row["monthly_benefit_fen"] if row["decision"] == "gradual_exit" else 0),
+        },
+        "gradual_exit_schedule": months,
+        "class": row["assessed_class"],
+        "review_interval_months": row["review_interval_months"],
+        "next_review": row["next_review"].isoformat() if row["next_review"] else None,
+        "fall_back_risk_high": row["fall_back_risk_high"],
+        "temporary_assistance_advised": row["temporary_assistance_advised"],
+        "escape_keep_dibao": row["escape_keep_dibao"],
+        "poverty_registration_candidate": row["poverty_registration_candidate"],
+    }
+    if explanation is not None:
+        record["explanation"] = explanation
+    return record
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def assess_one(
+    frames: dict[str, pl.DataFrame], profile: Profile | None = None, standards: pl.DataFrame | None = None
+) -> dict[str, Any]:
+    """Assess a single household (frames holding exactly one) and explain the decision.
+
+    Raises AssessmentError with the reason when it cannot be assessed (no standard, no profile)."""
+    result = assess_frames(frames, profile, standards)
+    if result.errors.height:
+        raise AssessmentError("；".join(result.errors["reason"].to_list()))
+    row = result.decisions.row(0, named=True)
+    used = profile or load_profile(row["profile"])
+    return decision_record(row, explain(result.evaluated, used, row["household_id"]))
+
+
+class AssessmentError(ValueError):
+    """A household that cannot be assessed; the message is for the user (Chinese)."""

@@ -12,8 +12,12 @@ MONTHS = 12
 
 
 @variable(
-    "scope", "household", "保障范围", policy=("COV-1", "COV-4"),
-    depends=("household_eligible", "single_person_count"), unit="scope",
+    "scope",
+    "household",
+    "保障范围",
+    policy=("COV-1", "COV-4"),
+    depends=("household_eligible", "single_person_count"),
+    unit="scope",
 )
 def scope(p: Profile) -> pl.Expr:
     return (
@@ -26,7 +30,11 @@ def scope(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "covered", "member", "纳入保障的成员", policy=("COV-1", "COV-4"), depends=("scope", "single_person_covered"),
+    "covered",
+    "member",
+    "纳入保障的成员",
+    policy=("COV-1", "COV-4"),
+    depends=("scope", "single_person_covered"),
     unit="bool",
 )
 def covered(p: Profile) -> pl.Expr:
@@ -47,9 +55,13 @@ def _category_conditions(p: Profile) -> dict[str, pl.Expr]:
 
 
 @variable(
-    "supplement_fen", "member", "分类施保金（月）", policy=("COV-3",),
+    "supplement_fen",
+    "member",
+    "分类施保金（月）",
+    policy=("COV-3",),
     params=("supplements.monthly_yuan", "supplements.elderly_age", "supplements.preschool_age"),
-    depends=("age", "disabled", "severely_disabled", "seriously_ill", "in_school", "covered"), unit="fen",
+    depends=("age", "disabled", "severely_disabled", "seriously_ill", "in_school", "covered"),
+    unit="fen",
 )
 def supplement(p: Profile) -> pl.Expr:
     """The highest of the categories a covered person is in (one supplement per person)."""
@@ -63,8 +75,12 @@ def supplement(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "single_person_top_up_fen", "member", "单人户补差（月）", policy=("COV-2", "COV-4"),
-    params=("money.rounding",), depends=("single_person_covered", "standard_yearly_fen", "own_counted_income_fen_e4"),
+    "single_person_top_up_fen",
+    "member",
+    "单人户补差（月）",
+    policy=("COV-2", "COV-4"),
+    params=("money.rounding",),
+    depends=("single_person_covered", "standard_yearly_fen", "own_counted_income_fen_e4"),
     unit="fen",
 )
 def single_person_top_up(p: Profile) -> pl.Expr:
@@ -74,23 +90,39 @@ def single_person_top_up(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "single_person_top_up_total_fen", "household", "单人户补差合计（月）", policy=("COV-4",),
-    depends=("single_person_top_up_fen",), aggregate_from="member", fill=0, unit="fen",
+    "single_person_top_up_total_fen",
+    "household",
+    "单人户补差合计（月）",
+    policy=("COV-4",),
+    depends=("single_person_top_up_fen",),
+    aggregate_from="member",
+    fill=0,
+    unit="fen",
 )
 def single_person_top_up_total(p: Profile) -> pl.Expr:
     return pl.col("single_person_top_up_fen").sum().cast(pl.Int64)
 
 
 @variable(
-    "supplements_fen", "household", "分类施保金合计（月）", policy=("COV-3",), depends=("supplement_fen",),
-    aggregate_from="member", fill=0, unit="fen",
+    "supplements_fen",
+    "household",
+    "分类施保金合计（月）",
+    policy=("COV-3",),
+    depends=("supplement_fen",),
+    aggregate_from="member",
+    fill=0,
+    unit="fen",
 )
 def supplements_total(p: Profile) -> pl.Expr:
     return pl.col("supplement_fen").sum().cast(pl.Int64)
 
 
 @variable(
-    "top_up_fen", "household", "补差金额（月）", policy=("COV-2",), params=("money.rounding",),
+    "top_up_fen",
+    "household",
+    "补差金额（月）",
+    policy=("COV-2",),
+    params=("money.rounding",),
     depends=("scope", "household_line_fen_e4", "benefit_income_fen_e4", "single_person_top_up_total_fen"),
     unit="fen",
 )
@@ -110,8 +142,12 @@ def top_up(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "assessed_benefit_fen", "household", "核定低保金（月）", policy=("COV-2", "COV-3"),
-    depends=("top_up_fen", "supplements_fen"), unit="fen",
+    "assessed_benefit_fen",
+    "household",
+    "核定低保金（月）",
+    policy=("COV-2", "COV-3"),
+    depends=("top_up_fen", "supplements_fen"),
+    unit="fen",
 )
 def assessed_benefit(p: Profile) -> pl.Expr:
     return pl.col("top_up_fen") + pl.col("supplements_fen")

@@ -26,10 +26,21 @@ ROUTES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 
 @variable(
-    "decision_route", "household", "决定依据", policy=("EXIT-3", "EXIT-4", "EXIT-5", "COV-6"),
+    "decision_route",
+    "household",
+    "决定依据",
+    policy=("EXIT-3", "EXIT-4", "EXIT-5", "COV-6"),
     params=("referral.enabled", "gradual_exit.enabled"),
-    depends=("enrolled", "in_gradual_exit", "scope", "gradual_exit_remaining_months", "gradual_exit_qualifies",
-             "fall_back_risk_high", "property_within_rules", "registered_poor"),
+    depends=(
+        "enrolled",
+        "in_gradual_exit",
+        "scope",
+        "gradual_exit_remaining_months",
+        "gradual_exit_qualifies",
+        "fall_back_risk_high",
+        "property_within_rules",
+        "registered_poor",
+    ),
     unit="route",
 )
 def decision_route(p: Profile) -> pl.Expr:
@@ -37,19 +48,30 @@ def decision_route(p: Profile) -> pl.Expr:
     eligible = pl.col("scope").is_not_null()
     in_ge = pl.col("in_gradual_exit")
     risk_to_gradual_exit = (
-        pl.col("fall_back_risk_high") & pl.lit(p.gradual_exit.enabled.value) & pl.col("property_within_rules").fill_null(True)
+        pl.col("fall_back_risk_high")
+        & pl.lit(p.gradual_exit.enabled.value)
+        & pl.col("property_within_rules").fill_null(True)
     )
     refer = pl.col("registered_poor").fill_null(False) & pl.lit(p.referral.enabled.value)
     return (
-        pl.when(enrolled & in_ge & eligible).then(pl.lit("gradual_exit_ended"))
-        .when(enrolled & in_ge & (pl.col("gradual_exit_remaining_months") > 0)).then(pl.lit("gradual_exit_continues"))
-        .when(enrolled & in_ge).then(pl.lit("gradual_exit_completed"))
-        .when(enrolled & eligible).then(pl.lit("keep"))
-        .when(enrolled & pl.col("gradual_exit_qualifies")).then(pl.lit("gradual_exit_income"))
-        .when(enrolled & risk_to_gradual_exit).then(pl.lit("gradual_exit_risk"))
-        .when(enrolled).then(pl.lit("exit"))
-        .when(eligible).then(pl.lit("enroll"))
-        .when(refer).then(pl.lit("refer"))
+        pl.when(enrolled & in_ge & eligible)
+        .then(pl.lit("gradual_exit_ended"))
+        .when(enrolled & in_ge & (pl.col("gradual_exit_remaining_months") > 0))
+        .then(pl.lit("gradual_exit_continues"))
+        .when(enrolled & in_ge)
+        .then(pl.lit("gradual_exit_completed"))
+        .when(enrolled & eligible)
+        .then(pl.lit("keep"))
+        .when(enrolled & pl.col("gradual_exit_qualifies"))
+        .then(pl.lit("gradual_exit_income"))
+        .when(enrolled & risk_to_gradual_exit)
+        .then(pl.lit("gradual_exit_risk"))
+        .when(enrolled)
+        .then(pl.lit("exit"))
+        .when(eligible)
+        .then(pl.lit("enroll"))
+        .when(refer)
+        .then(pl.lit("refer"))
         .otherwise(pl.lit("deny"))
     )
 
@@ -60,8 +82,12 @@ def decision(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "monthly_benefit_fen", "household", "月保障金", policy=("COV-2", "COV-3", "EXIT-1"),
-    depends=("decision", "assessed_benefit_fen", "gradual_exit_schedule_fen"), unit="fen",
+    "monthly_benefit_fen",
+    "household",
+    "月保障金",
+    policy=("COV-2", "COV-3", "EXIT-1"),
+    depends=("decision", "assessed_benefit_fen", "gradual_exit_schedule_fen"),
+    unit="fen",
 )
 def monthly_benefit(p: Profile) -> pl.Expr:
     return (
@@ -76,19 +102,34 @@ def monthly_benefit(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "temporary_assistance_advised", "household", "建议临时救助", policy=("EXIT-4",),
-    depends=("decision", "fall_back_risk_high"), unit="bool", enabled_by="exit_risk.enabled",
+    "temporary_assistance_advised",
+    "household",
+    "建议临时救助",
+    policy=("EXIT-4",),
+    depends=("decision", "fall_back_risk_high"),
+    unit="bool",
+    enabled_by="exit_risk.enabled",
 )
 def temporary_assistance_advised(p: Profile) -> pl.Expr:
     return (pl.col("decision") == "exit") & pl.col("fall_back_risk_high")
 
 
 @variable(
-    "escape_keep_dibao", "household", "可宣布脱贫、继续享受低保（脱贫不脱保）", policy=("COV-8",),
+    "escape_keep_dibao",
+    "household",
+    "可宣布脱贫、继续享受低保（脱贫不脱保）",
+    policy=("COV-8",),
     params=("keep_on_escape.enabled",),
-    depends=("registered_poor", "escaped_poverty", "decision", "counted_income_fen_e4", "poverty_line_yearly_fen",
-             "household_size"),
-    unit="bool", enabled_by="keep_on_escape.enabled",
+    depends=(
+        "registered_poor",
+        "escaped_poverty",
+        "decision",
+        "counted_income_fen_e4",
+        "poverty_line_yearly_fen",
+        "household_size",
+    ),
+    unit="bool",
+    enabled_by="keep_on_escape.enabled",
 )
 def escape_keep_dibao(p: Profile) -> pl.Expr:
     if not p.keep_on_escape.enabled.value:
@@ -103,9 +144,20 @@ def escape_keep_dibao(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "poverty_registration_candidate", "household", "符合建档立卡条件的低保家庭（应扶未扶）", policy=("COV-5",),
-    depends=("registered_poor", "enrolled", "decision", "has_development_capacity", "three_guarantees_unsolved",
-             "counted_income_fen_e4", "poverty_line_yearly_fen", "household_size"),
+    "poverty_registration_candidate",
+    "household",
+    "符合建档立卡条件的低保家庭（应扶未扶）",
+    policy=("COV-5",),
+    depends=(
+        "registered_poor",
+        "enrolled",
+        "decision",
+        "has_development_capacity",
+        "three_guarantees_unsolved",
+        "counted_income_fen_e4",
+        "poverty_line_yearly_fen",
+        "household_size",
+    ),
     unit="bool",
 )
 def poverty_registration_candidate(p: Profile) -> pl.Expr:

@@ -14,43 +14,70 @@ from doudi.rules.variables import variable
 
 
 @variable(
-    "standard_yearly_fen", "household", "农村低保标准（年人均）", policy=("STD-1", "STD-2"),
-    depends=("rural_dibao_yearly_fen",), unit="fen",
+    "standard_yearly_fen",
+    "household",
+    "农村低保标准（年人均）",
+    policy=("STD-1", "STD-2"),
+    depends=("rural_dibao_yearly_fen",),
+    unit="fen",
 )
 def standard_yearly(p: Profile) -> pl.Expr:
     return pl.col("rural_dibao_yearly_fen")
 
 
 @variable(
-    "household_line_fen_e4", "household", "家庭保障线（标准×人数，年）", policy=("COV-1", "COV-2"),
-    depends=("standard_yearly_fen", "household_size"), unit="fen_e4",
+    "household_line_fen_e4",
+    "household",
+    "家庭保障线（标准×人数，年）",
+    policy=("COV-1", "COV-2"),
+    depends=("standard_yearly_fen", "household_size"),
+    unit="fen_e4",
 )
 def household_line(p: Profile) -> pl.Expr:
     return pl.col("standard_yearly_fen") * pl.col("household_size") * BASIS
 
 
 @variable(
-    "income_below_standard", "household", "家庭人均收入低于低保标准", policy=("ASM-1", "COV-2"),
-    depends=("counted_income_fen_e4", "household_line_fen_e4"), unit="bool",
+    "income_below_standard",
+    "household",
+    "家庭人均收入低于低保标准",
+    policy=("ASM-1", "COV-2"),
+    depends=("counted_income_fen_e4", "household_line_fen_e4"),
+    unit="bool",
 )
 def income_below_standard(p: Profile) -> pl.Expr:
     return pl.col("counted_income_fen_e4") < pl.col("household_line_fen_e4")
 
 
 @variable(
-    "income_eligible", "household", "收入和财产符合低保条件", policy=("ASM-1", "COV-1"),
-    depends=("income_below_standard", "property_within_rules"), unit="bool",
+    "income_eligible",
+    "household",
+    "收入和财产符合低保条件",
+    policy=("ASM-1", "COV-1"),
+    depends=("income_below_standard", "property_within_rules"),
+    unit="bool",
 )
 def income_eligible(p: Profile) -> pl.Expr:
     return pl.col("income_below_standard") & pl.col("property_within_rules").fill_null(True)
 
 
 @variable(
-    "expense_route", "household", "支出核减纳入（因病支出型）", policy=("ASM-6",),
+    "expense_route",
+    "household",
+    "支出核减纳入（因病支出型）",
+    policy=("ASM-6",),
     params=("expense_route.enabled", "expense_route.major_medical_min_yearly_yuan"),
-    depends=("registered_poor", "escaped_poverty", "medical_self_paid_fen", "counted_income_fen_e4",
-             "household_line_fen_e4", "property_within_rules", "income_eligible"),
-    unit="bool", enabled_by="expense_route.enabled",
+    depends=(
+        "registered_poor",
+        "escaped_poverty",
+        "medical_self_paid_fen",
+        "counted_income_fen_e4",
+        "household_line_fen_e4",
+        "property_within_rules",
+        "income_eligible",
+    ),
+    unit="bool",
+    enabled_by="expense_route.enabled",
 )
 def expense_route(p: Profile) -> pl.Expr:
     if not p.expense_route.enabled.value:
@@ -69,10 +96,14 @@ def expense_route(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "without_verification_route", "household", "丧失劳动能力贫困人口免于经济状况核对纳入",
-    policy=("ASM-8",), params=("without_verification.enabled", "income.campaign_end"),
+    "without_verification_route",
+    "household",
+    "丧失劳动能力贫困人口免于经济状况核对纳入",
+    policy=("ASM-8",),
+    params=("without_verification.enabled", "income.campaign_end"),
     depends=("registered_poor", "escaped_poverty", "has_incapable_priority_member", "on"),
-    unit="bool", enabled_by="without_verification.enabled",
+    unit="bool",
+    enabled_by="without_verification.enabled",
 )
 def without_verification_route(p: Profile) -> pl.Expr:
     if not p.without_verification.enabled.value:
@@ -86,7 +117,10 @@ def without_verification_route(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "household_eligible", "household", "整户符合低保条件", policy=("COV-1", "ASM-6", "ASM-8"),
+    "household_eligible",
+    "household",
+    "整户符合低保条件",
+    policy=("COV-1", "ASM-6", "ASM-8"),
     depends=("income_eligible", "expense_route", "without_verification_route", "income_below_standard"),
     unit="bool",
 )
@@ -101,8 +135,12 @@ def household_eligible(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "benefit_income_fen_e4", "household", "计算补差所用的家庭年收入", policy=("COV-2", "ASM-6"),
-    depends=("counted_income_fen_e4", "expense_route", "medical_self_paid_fen"), unit="fen_e4",
+    "benefit_income_fen_e4",
+    "household",
+    "计算补差所用的家庭年收入",
+    policy=("COV-2", "ASM-6"),
+    depends=("counted_income_fen_e4", "expense_route", "medical_self_paid_fen"),
+    unit="fen_e4",
 )
 def benefit_income(p: Profile) -> pl.Expr:
     after_medical = pl.max_horizontal(

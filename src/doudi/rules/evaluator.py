@@ -93,6 +93,4 @@ def _aggregate(frames: Frames, profile: Profile, layer: list[Variable]) -> None:
     grouped = frames[child].filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
     aggregated = grouped.group_by(keys).agg(v.formula(profile).alias(v.name) for v in layer)
     joined = frames[parent].join(aggregated, on=keys, how="left")
-    frames[parent] = joined.with_columns(
-        pl.col(v.name).fill_null(pl.lit(v.fill)) for v in layer if v.fill is not None
-    )
+    frames[parent] = joined.with_columns(pl.col(v.name).fill_null(pl.lit(v.fill)) for v in layer if v.fill is not None)

@@ -10,11 +10,21 @@ from doudi.rules.variables import variable
 
 
 @variable(
-    "fall_back_risk_high", "household", "退出后返贫风险较大", policy=("EXIT-4",),
+    "fall_back_risk_high",
+    "household",
+    "退出后返贫风险较大",
+    policy=("EXIT-4",),
     params=("exit_risk.enabled", "exit_risk.near_standard_multiple", "exit_risk.medical_share_of_income"),
-    depends=("has_incapable_priority_member", "all_members_elderly", "counted_income_fen_e4",
-             "household_line_fen_e4", "medical_self_paid_fen", "gross_income_fen"),
-    unit="bool", enabled_by="exit_risk.enabled",
+    depends=(
+        "has_incapable_priority_member",
+        "all_members_elderly",
+        "counted_income_fen_e4",
+        "household_line_fen_e4",
+        "medical_self_paid_fen",
+        "gross_income_fen",
+    ),
+    unit="bool",
+    enabled_by="exit_risk.enabled",
 )
 def fall_back_risk_high(p: Profile) -> pl.Expr:
     """High when someone cannot work for illness or disability, all are elderly, income is still near the

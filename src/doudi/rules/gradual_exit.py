@@ -18,7 +18,11 @@ def _month_number(date: pl.Expr) -> pl.Expr:
 
 
 @variable(
-    "in_gradual_exit", "household", "正在渐退期", policy=("EXIT-3",), depends=("enrolled", "gradual_exit_since"),
+    "in_gradual_exit",
+    "household",
+    "正在渐退期",
+    policy=("EXIT-3",),
+    depends=("enrolled", "gradual_exit_since"),
     unit="bool",
 )
 def in_gradual_exit(p: Profile) -> pl.Expr:
@@ -26,15 +30,25 @@ def in_gradual_exit(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "gradual_exit_months", "household", "渐退期（月）", policy=("EXIT-1", "EXIT-2", "EXIT-3"),
-    params=("gradual_exit.months", "gradual_exit.months_with_disabled_member",
-            "gradual_exit.months_long_return_industry"),
-    depends=("has_disabled_member", "long_return_industry"), unit="months", enabled_by="gradual_exit.enabled",
+    "gradual_exit_months",
+    "household",
+    "渐退期（月）",
+    policy=("EXIT-1", "EXIT-2", "EXIT-3"),
+    params=(
+        "gradual_exit.months",
+        "gradual_exit.months_with_disabled_member",
+        "gradual_exit.months_long_return_industry",
+    ),
+    depends=("has_disabled_member", "long_return_industry"),
+    unit="months",
+    enabled_by="gradual_exit.enabled",
 )
 def gradual_exit_months(p: Profile) -> pl.Expr:
     ge = p.gradual_exit
     return (
-        pl.when(pl.col("long_return_industry").fill_null(False) & (ge.months_long_return_industry.value > ge.months.value))
+        pl.when(
+            pl.col("long_return_industry").fill_null(False) & (ge.months_long_return_industry.value > ge.months.value)
+        )
         .then(ge.months_long_return_industry.value)
         .when(pl.col("has_disabled_member"))
         .then(ge.months_with_disabled_member.value)
@@ -44,8 +58,12 @@ def gradual_exit_months(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "gradual_exit_next_month", "household", "下月为渐退期第几个月", policy=("EXIT-3",),
-    depends=("in_gradual_exit", "gradual_exit_since", "on"), unit="months",
+    "gradual_exit_next_month",
+    "household",
+    "下月为渐退期第几个月",
+    policy=("EXIT-3",),
+    depends=("in_gradual_exit", "gradual_exit_since", "on"),
+    unit="months",
 )
 def gradual_exit_next_month(p: Profile) -> pl.Expr:
     elapsed = _month_number(pl.col("on")) - _month_number(pl.col("gradual_exit_since"))
@@ -53,8 +71,13 @@ def gradual_exit_next_month(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "gradual_exit_remaining_months", "household", "渐退期剩余月数", policy=("EXIT-1", "EXIT-3"),
-    depends=("gradual_exit_months", "gradual_exit_next_month"), unit="months", enabled_by="gradual_exit.enabled",
+    "gradual_exit_remaining_months",
+    "household",
+    "渐退期剩余月数",
+    policy=("EXIT-1", "EXIT-3"),
+    depends=("gradual_exit_months", "gradual_exit_next_month"),
+    unit="months",
+    enabled_by="gradual_exit.enabled",
 )
 def gradual_exit_remaining_months(p: Profile) -> pl.Expr:
     remaining = pl.col("gradual_exit_months") - pl.col("gradual_exit_next_month") + 1
@@ -62,9 +85,14 @@ def gradual_exit_remaining_months(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "below_gradual_exit_ceiling", "household", "人均收入低于渐退上限", policy=("EXIT-1", "EXIT-3"),
-    params=("gradual_exit.ceiling_multiple",), depends=("counted_income_fen_e4", "household_line_fen_e4"),
-    unit="bool", enabled_by="gradual_exit.enabled",
+    "below_gradual_exit_ceiling",
+    "household",
+    "人均收入低于渐退上限",
+    policy=("EXIT-1", "EXIT-3"),
+    params=("gradual_exit.ceiling_multiple",),
+    depends=("counted_income_fen_e4", "household_line_fen_e4"),
+    unit="bool",
+    enabled_by="gradual_exit.enabled",
 )
 def below_gradual_exit_ceiling(p: Profile) -> pl.Expr:
     ceiling = p.gradual_exit.ceiling_multiple.value
@@ -74,10 +102,13 @@ def below_gradual_exit_ceiling(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "gradual_exit_income_source_ok", "household", "收入增加来自扶贫项目或产业就业",
+    "gradual_exit_income_source_ok",
+    "household",
+    "收入增加来自扶贫项目或产业就业",
     policy=("EXIT-1", "EXIT-2", "EXIT-3"),
     params=("gradual_exit.requires_poverty_project_income", "gradual_exit.qualifying_income_kinds"),
-    depends=("has_poverty_project_income", "has_qualifying_exit_income"), unit="bool",
+    depends=("has_poverty_project_income", "has_qualifying_exit_income"),
+    unit="bool",
     enabled_by="gradual_exit.enabled",
 )
 def gradual_exit_income_source_ok(p: Profile) -> pl.Expr:
@@ -91,11 +122,22 @@ def gradual_exit_income_source_ok(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "gradual_exit_qualifies", "household", "符合渐退条件", policy=("EXIT-1", "EXIT-2", "EXIT-3"),
+    "gradual_exit_qualifies",
+    "household",
+    "符合渐退条件",
+    policy=("EXIT-1", "EXIT-2", "EXIT-3"),
     params=("gradual_exit.enabled",),
-    depends=("enrolled", "in_gradual_exit", "scope", "income_below_standard", "property_within_rules",
-             "below_gradual_exit_ceiling", "gradual_exit_income_source_ok"),
-    unit="bool", enabled_by="gradual_exit.enabled",
+    depends=(
+        "enrolled",
+        "in_gradual_exit",
+        "scope",
+        "income_below_standard",
+        "property_within_rules",
+        "below_gradual_exit_ceiling",
+        "gradual_exit_income_source_ok",
+    ),
+    unit="bool",
+    enabled_by="gradual_exit.enabled",
 )
 def gradual_exit_qualifies(p: Profile) -> pl.Expr:
     if not p.gradual_exit.enabled.value:
@@ -112,8 +154,12 @@ def gradual_exit_qualifies(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "gradual_exit_start_fen", "household", "渐退起始月保障金", policy=("EXIT-1", "EXIT-3"),
-    depends=("gradual_exit_base_fen", "current_benefit_fen", "in_gradual_exit"), unit="fen",
+    "gradual_exit_start_fen",
+    "household",
+    "渐退起始月保障金",
+    policy=("EXIT-1", "EXIT-3"),
+    depends=("gradual_exit_base_fen", "current_benefit_fen", "in_gradual_exit"),
+    unit="fen",
 )
 def gradual_exit_base(p: Profile) -> pl.Expr:
     # A running gradual exit keeps the base it started from; a new one starts from today's benefit.
@@ -122,9 +168,13 @@ def gradual_exit_base(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "gradual_exit_schedule_fen", "household", "渐退期逐月保障金", policy=("EXIT-1", "EXIT-2", "EXIT-3"),
+    "gradual_exit_schedule_fen",
+    "household",
+    "渐退期逐月保障金",
+    policy=("EXIT-1", "EXIT-2", "EXIT-3"),
     params=("gradual_exit.decrement", "gradual_exit.yearly_decrement_share", "money.rounding"),
-    depends=("gradual_exit_months", "gradual_exit_next_month", "gradual_exit_start_fen"), unit="fen_list",
+    depends=("gradual_exit_months", "gradual_exit_next_month", "gradual_exit_start_fen"),
+    unit="fen_list",
     enabled_by="gradual_exit.enabled",
 )
 def gradual_exit_schedule(p: Profile) -> pl.Expr:

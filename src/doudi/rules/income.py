@@ -14,8 +14,12 @@ from doudi.rules.variables import variable
 
 
 @variable(
-    "recipient_without_labor_capacity", "income", "收入获得者丧失劳动能力", policy=("ASM-3",),
-    depends=("without_labor_capacity", "has_member_without_labor_capacity"), unit="bool",
+    "recipient_without_labor_capacity",
+    "income",
+    "收入获得者丧失劳动能力",
+    policy=("ASM-3",),
+    depends=("without_labor_capacity", "has_member_without_labor_capacity"),
+    unit="bool",
 )
 def recipient_without_labor_capacity(p: Profile) -> pl.Expr:
     # An item not tied to a member counts as the household's: exempt when someone in it cannot work.
@@ -23,7 +27,9 @@ def recipient_without_labor_capacity(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "counted_income_item_fen_e4", "income", "计入家庭收入的金额",
+    "counted_income_item_fen_e4",
+    "income",
+    "计入家庭收入的金额",
     policy=("ASM-2", "ASM-3", "ASM-4"),
     params=(
         "income.exclude_basic_pension",
@@ -55,9 +61,14 @@ def counted_income_item(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "deductible_expense_fen_e4", "expense", "可扣减的刚性支出", policy=("ASM-5",),
+    "deductible_expense_fen_e4",
+    "expense",
+    "可扣减的刚性支出",
+    policy=("ASM-5",),
     params=("income.rigid_expense_deduction", "income.rigid_expense_kinds", "income.rigid_expense_share"),
-    depends=("kind", "yearly_fen"), unit="fen_e4", enabled_by="income.rigid_expense_deduction",
+    depends=("kind", "yearly_fen"),
+    unit="fen_e4",
+    enabled_by="income.rigid_expense_deduction",
 )
 def deductible_expense(p: Profile) -> pl.Expr:
     if not p.income.rigid_expense_deduction.value:
@@ -68,41 +79,71 @@ def deductible_expense(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "gross_income_fen", "household", "家庭年收入（全部）", policy=("ASM-1",), depends=("yearly_fen",),
-    aggregate_from="income", fill=0, unit="fen",
+    "gross_income_fen",
+    "household",
+    "家庭年收入（全部）",
+    policy=("ASM-1",),
+    depends=("yearly_fen",),
+    aggregate_from="income",
+    fill=0,
+    unit="fen",
 )
 def gross_income(p: Profile) -> pl.Expr:
     return pl.col("yearly_fen").sum().cast(pl.Int64)
 
 
 @variable(
-    "counted_items_fen_e4", "household", "计入的各项收入合计", policy=("ASM-2", "ASM-3", "ASM-4"),
-    depends=("counted_income_item_fen_e4",), aggregate_from="income", fill=0, unit="fen_e4",
+    "counted_items_fen_e4",
+    "household",
+    "计入的各项收入合计",
+    policy=("ASM-2", "ASM-3", "ASM-4"),
+    depends=("counted_income_item_fen_e4",),
+    aggregate_from="income",
+    fill=0,
+    unit="fen_e4",
 )
 def counted_items(p: Profile) -> pl.Expr:
     return pl.col("counted_income_item_fen_e4").sum().cast(pl.Int64)
 
 
 @variable(
-    "own_counted_income_fen_e4", "member", "本人计入收入", policy=("COV-4",),
-    depends=("counted_income_item_fen_e4",), aggregate_from="income", fill=0, unit="fen_e4",
+    "own_counted_income_fen_e4",
+    "member",
+    "本人计入收入",
+    policy=("COV-4",),
+    depends=("counted_income_item_fen_e4",),
+    aggregate_from="income",
+    fill=0,
+    unit="fen_e4",
 )
 def own_counted_income(p: Profile) -> pl.Expr:
     return pl.col("counted_income_item_fen_e4").sum().cast(pl.Int64)
 
 
 @variable(
-    "has_poverty_project_income", "household", "有扶贫项目收入", policy=("EXIT-1", "EXIT-3"),
-    depends=("poverty_project", "yearly_fen"), aggregate_from="income", fill=False, unit="bool",
+    "has_poverty_project_income",
+    "household",
+    "有扶贫项目收入",
+    policy=("EXIT-1", "EXIT-3"),
+    depends=("poverty_project", "yearly_fen"),
+    aggregate_from="income",
+    fill=False,
+    unit="bool",
 )
 def has_poverty_project_income(p: Profile) -> pl.Expr:
     return (pl.col("poverty_project").fill_null(False) & (pl.col("yearly_fen") > 0)).any()
 
 
 @variable(
-    "has_qualifying_exit_income", "household", "有产业或就业收入", policy=("EXIT-2",),
-    params=("gradual_exit.qualifying_income_kinds",), depends=("kind", "yearly_fen"),
-    aggregate_from="income", fill=False, unit="bool",
+    "has_qualifying_exit_income",
+    "household",
+    "有产业或就业收入",
+    policy=("EXIT-2",),
+    params=("gradual_exit.qualifying_income_kinds",),
+    depends=("kind", "yearly_fen"),
+    aggregate_from="income",
+    fill=False,
+    unit="bool",
 )
 def has_qualifying_exit_income(p: Profile) -> pl.Expr:
     kinds = list(p.gradual_exit.qualifying_income_kinds.value)
@@ -110,25 +151,42 @@ def has_qualifying_exit_income(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "rigid_deduction_fen_e4", "household", "刚性支出扣减", policy=("ASM-5",),
-    params=("income.rigid_expense_share",), depends=("deductible_expense_fen_e4",),
-    aggregate_from="expense", fill=0, unit="fen_e4", enabled_by="income.rigid_expense_deduction",
+    "rigid_deduction_fen_e4",
+    "household",
+    "刚性支出扣减",
+    policy=("ASM-5",),
+    params=("income.rigid_expense_share",),
+    depends=("deductible_expense_fen_e4",),
+    aggregate_from="expense",
+    fill=0,
+    unit="fen_e4",
+    enabled_by="income.rigid_expense_deduction",
 )
 def rigid_deduction(p: Profile) -> pl.Expr:
     return pl.col("deductible_expense_fen_e4").sum().cast(pl.Int64)
 
 
 @variable(
-    "medical_self_paid_fen", "household", "个人自负医疗费用（年）", policy=("ASM-6", "EXIT-4", "MON-2"),
-    depends=("kind", "yearly_fen"), aggregate_from="expense", fill=0, unit="fen",
+    "medical_self_paid_fen",
+    "household",
+    "个人自负医疗费用（年）",
+    policy=("ASM-6", "EXIT-4", "MON-2"),
+    depends=("kind", "yearly_fen"),
+    aggregate_from="expense",
+    fill=0,
+    unit="fen",
 )
 def medical_self_paid(p: Profile) -> pl.Expr:
     return pl.col("yearly_fen").filter(pl.col("kind") == "medical").sum().cast(pl.Int64)
 
 
 @variable(
-    "counted_income_fen_e4", "household", "核算后的家庭年收入", policy=("ASM-1", "ASM-2", "ASM-3", "ASM-4", "ASM-5"),
-    depends=("counted_items_fen_e4", "rigid_deduction_fen_e4"), unit="fen_e4",
+    "counted_income_fen_e4",
+    "household",
+    "核算后的家庭年收入",
+    policy=("ASM-1", "ASM-2", "ASM-3", "ASM-4", "ASM-5"),
+    depends=("counted_items_fen_e4", "rigid_deduction_fen_e4"),
+    unit="fen_e4",
 )
 def counted_income(p: Profile) -> pl.Expr:
     return pl.max_horizontal(pl.col("counted_items_fen_e4") - pl.col("rigid_deduction_fen_e4"), pl.lit(0))

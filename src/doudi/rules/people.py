@@ -18,8 +18,12 @@ def age(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "severely_disabled", "member", "重度残疾（一、二级）", policy=("COV-3", "COV-4", "ASM-8"),
-    depends=("disability_grade",), unit="bool",
+    "severely_disabled",
+    "member",
+    "重度残疾（一、二级）",
+    policy=("COV-3", "COV-4", "ASM-8"),
+    depends=("disability_grade",),
+    unit="bool",
 )
 def severely_disabled(p: Profile) -> pl.Expr:
     return pl.col("disability_grade").is_in([1, 2]).fill_null(False)
@@ -36,17 +40,29 @@ def seriously_ill(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "labor_capacity_assessed", "member", "劳动能力",
+    "labor_capacity_assessed",
+    "member",
+    "劳动能力",
     policy=("ASM-1",),
     params=("labor.working_age_min", "labor.working_age_max_male", "labor.working_age_max_female"),
-    depends=("labor_capacity", "age", "sex", "severely_disabled", "seriously_ill", "bedridden", "health",
-             "disability_grade"),
+    depends=(
+        "labor_capacity",
+        "age",
+        "sex",
+        "severely_disabled",
+        "seriously_ill",
+        "bedridden",
+        "health",
+        "disability_grade",
+    ),
     unit="labor",
 )
 def labor_capacity_assessed(p: Profile) -> pl.Expr:
     """Recorded capacity wins; otherwise derived from sex, age and health as the seeds list them."""
-    max_age = pl.when(pl.col("sex") == "F").then(p.labor.working_age_max_female.value).otherwise(
-        p.labor.working_age_max_male.value
+    max_age = (
+        pl.when(pl.col("sex") == "F")
+        .then(p.labor.working_age_max_female.value)
+        .otherwise(p.labor.working_age_max_male.value)
     )
     outside_working_age = (pl.col("age") < p.labor.working_age_min.value) | (pl.col("age") >= max_age)
     none = (
@@ -61,16 +77,24 @@ def labor_capacity_assessed(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "without_labor_capacity", "member", "丧失劳动能力", policy=("ASM-1", "ASM-3"),
-    depends=("labor_capacity_assessed",), unit="bool",
+    "without_labor_capacity",
+    "member",
+    "丧失劳动能力",
+    policy=("ASM-1", "ASM-3"),
+    depends=("labor_capacity_assessed",),
+    unit="bool",
 )
 def without_labor_capacity(p: Profile) -> pl.Expr:
     return pl.col("labor_capacity_assessed") == "none"
 
 
 @variable(
-    "incapable_priority", "member", "重度残疾人或重病患者（丧失劳动能力）", policy=("ASM-8", "EXIT-4"),
-    depends=("severely_disabled", "seriously_ill"), unit="bool",
+    "incapable_priority",
+    "member",
+    "重度残疾人或重病患者（丧失劳动能力）",
+    policy=("ASM-8", "EXIT-4"),
+    depends=("severely_disabled", "seriously_ill"),
+    unit="bool",
 )
 def incapable_priority(p: Profile) -> pl.Expr:
     return pl.col("severely_disabled") | pl.col("seriously_ill")
@@ -80,48 +104,85 @@ def incapable_priority(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "household_size", "household", "家庭人口数", policy=("COV-1", "COV-2"), depends=(),
-    aggregate_from="member", fill=0, unit="persons",
+    "household_size",
+    "household",
+    "家庭人口数",
+    policy=("COV-1", "COV-2"),
+    depends=(),
+    aggregate_from="member",
+    fill=0,
+    unit="persons",
 )
 def household_size(p: Profile) -> pl.Expr:
     return pl.len().cast(pl.Int64)
 
 
 @variable(
-    "has_disabled_member", "household", "残疾人家庭", policy=("EXIT-1", "EXIT-3"), depends=("disabled",),
-    aggregate_from="member", fill=False, unit="bool",
+    "has_disabled_member",
+    "household",
+    "残疾人家庭",
+    policy=("EXIT-1", "EXIT-3"),
+    depends=("disabled",),
+    aggregate_from="member",
+    fill=False,
+    unit="bool",
 )
 def has_disabled_member(p: Profile) -> pl.Expr:
     return pl.col("disabled").any()
 
 
 @variable(
-    "has_member_without_labor_capacity", "household", "有丧失劳动能力成员", policy=("ASM-3",),
-    depends=("without_labor_capacity",), aggregate_from="member", fill=False, unit="bool",
+    "has_member_without_labor_capacity",
+    "household",
+    "有丧失劳动能力成员",
+    policy=("ASM-3",),
+    depends=("without_labor_capacity",),
+    aggregate_from="member",
+    fill=False,
+    unit="bool",
 )
 def has_member_without_labor_capacity(p: Profile) -> pl.Expr:
     return pl.col("without_labor_capacity").any()
 
 
 @variable(
-    "has_incapable_priority_member", "household", "有重度残疾或重病成员", policy=("ASM-8", "EXIT-4"),
-    depends=("incapable_priority",), aggregate_from="member", fill=False, unit="bool",
+    "has_incapable_priority_member",
+    "household",
+    "有重度残疾或重病成员",
+    policy=("ASM-8", "EXIT-4"),
+    depends=("incapable_priority",),
+    aggregate_from="member",
+    fill=False,
+    unit="bool",
 )
 def has_incapable_priority_member(p: Profile) -> pl.Expr:
     return pl.col("incapable_priority").any()
 
 
 @variable(
-    "has_development_capacity", "household", "有劳动（发展）能力成员", policy=("COV-5",),
-    depends=("labor_capacity_assessed",), aggregate_from="member", fill=False, unit="bool",
+    "has_development_capacity",
+    "household",
+    "有劳动（发展）能力成员",
+    policy=("COV-5",),
+    depends=("labor_capacity_assessed",),
+    aggregate_from="member",
+    fill=False,
+    unit="bool",
 )
 def has_development_capacity(p: Profile) -> pl.Expr:
     return (pl.col("labor_capacity_assessed") == "full").any()
 
 
 @variable(
-    "all_members_elderly", "household", "全部成员为老年人", policy=("EXIT-4", "MON-2"),
-    params=("supplements.elderly_age",), depends=("age",), aggregate_from="member", fill=False, unit="bool",
+    "all_members_elderly",
+    "household",
+    "全部成员为老年人",
+    policy=("EXIT-4", "MON-2"),
+    params=("supplements.elderly_age",),
+    depends=("age",),
+    aggregate_from="member",
+    fill=False,
+    unit="bool",
 )
 def all_members_elderly(p: Profile) -> pl.Expr:
     return (pl.col("age") >= p.supplements.elderly_age.value).all()

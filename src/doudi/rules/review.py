@@ -9,34 +9,48 @@ from doudi.rules.variables import variable
 
 
 @variable(
-    "assessed_class", "household", "分类（A/B/C）", policy=("DYN-4",),
-    depends=("enrolled_class", "has_development_capacity", "has_member_without_labor_capacity"), unit="class",
+    "assessed_class",
+    "household",
+    "分类（A/B/C）",
+    policy=("DYN-4",),
+    depends=("enrolled_class", "has_development_capacity", "has_member_without_labor_capacity"),
+    unit="class",
 )
 def assessed_class(p: Profile) -> pl.Expr:
     """The recorded class, or: A when nobody can work (stable), C when members can work and none is
     incapable (income may change), B in between. The seeds name the classes, not the split: a local rule."""
     derived = (
-        pl.when(~pl.col("has_development_capacity")).then(pl.lit("A"))
-        .when(pl.col("has_member_without_labor_capacity")).then(pl.lit("B"))
+        pl.when(~pl.col("has_development_capacity"))
+        .then(pl.lit("A"))
+        .when(pl.col("has_member_without_labor_capacity"))
+        .then(pl.lit("B"))
         .otherwise(pl.lit("C"))
     )
     return pl.coalesce(pl.col("enrolled_class"), derived)
 
 
 @variable(
-    "review_interval_months", "household", "复核周期（月）", policy=("DYN-4", "DYN-3", "ASM-6"),
+    "review_interval_months",
+    "household",
+    "复核周期（月）",
+    policy=("DYN-4", "DYN-3", "ASM-6"),
     params=("review.interval_months", "expense_route.enrollment_months"),
-    depends=("assessed_class", "expense_route"), unit="months",
+    depends=("assessed_class", "expense_route"),
+    unit="months",
 )
 def review_interval_months(p: Profile) -> pl.Expr:
     by_class = pl.col("assessed_class").replace_strict(dict(p.review.interval_months.value), default=12)
-    return (
-        pl.when(pl.col("expense_route")).then(p.expense_route.enrollment_months.value).otherwise(by_class)
-    ).cast(pl.Int64)
+    return (pl.when(pl.col("expense_route")).then(p.expense_route.enrollment_months.value).otherwise(by_class)).cast(
+        pl.Int64
+    )
 
 
 @variable(
-    "next_review", "household", "下次复核日期", policy=("DYN-4",), depends=("on", "review_interval_months"),
+    "next_review",
+    "household",
+    "下次复核日期",
+    policy=("DYN-4",),
+    depends=("on", "review_interval_months"),
     unit="date",
 )
 def next_review(p: Profile) -> pl.Expr:

@@ -16,11 +16,20 @@ from doudi.rules.variables import variable
 
 
 @variable(
-    "single_person_qualifies", "member", "本人符合单人户纳入条件", policy=("COV-4",),
-    params=("single_person.enabled", "single_person.min_age", "single_person.conditions",
-            "single_person.requires_application", "single_person.requires_unemployed"),
+    "single_person_qualifies",
+    "member",
+    "本人符合单人户纳入条件",
+    policy=("COV-4",),
+    params=(
+        "single_person.enabled",
+        "single_person.min_age",
+        "single_person.conditions",
+        "single_person.requires_application",
+        "single_person.requires_unemployed",
+    ),
     depends=("age", "severely_disabled", "seriously_ill", "bedridden", "employed", "single_person_application"),
-    unit="bool", enabled_by="single_person.enabled",
+    unit="bool",
+    enabled_by="single_person.enabled",
 )
 def single_person_qualifies(p: Profile) -> pl.Expr:
     sp = p.single_person
@@ -40,9 +49,13 @@ def single_person_qualifies(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "single_person_household_ok", "household", "家庭符合分户纳入的条件", policy=("COV-4",),
+    "single_person_household_ok",
+    "household",
+    "家庭符合分户纳入的条件",
+    policy=("COV-4",),
     params=("single_person.requires_registered_poor", "single_person.household_income_ceiling_multiple"),
-    depends=("registered_poor", "counted_income_fen_e4", "household_line_fen_e4"), unit="bool",
+    depends=("registered_poor", "counted_income_fen_e4", "household_line_fen_e4"),
+    unit="bool",
     enabled_by="single_person.enabled",
 )
 def single_person_household_ok(p: Profile) -> pl.Expr:
@@ -59,9 +72,17 @@ def single_person_household_ok(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "single_person_covered", "member", "按单人户纳入", policy=("COV-4", "ASM-8"),
-    depends=("single_person_qualifies", "single_person_household_ok", "household_eligible",
-             "without_verification_route", "incapable_priority"),
+    "single_person_covered",
+    "member",
+    "按单人户纳入",
+    policy=("COV-4", "ASM-8"),
+    depends=(
+        "single_person_qualifies",
+        "single_person_household_ok",
+        "household_eligible",
+        "without_verification_route",
+        "incapable_priority",
+    ),
     unit="bool",
 )
 def single_person_covered(p: Profile) -> pl.Expr:
@@ -71,8 +92,14 @@ def single_person_covered(p: Profile) -> pl.Expr:
 
 
 @variable(
-    "single_person_count", "household", "单人户纳入人数", policy=("COV-4",), depends=("single_person_covered",),
-    aggregate_from="member", fill=0, unit="persons",
+    "single_person_count",
+    "household",
+    "单人户纳入人数",
+    policy=("COV-4",),
+    depends=("single_person_covered",),
+    aggregate_from="member",
+    fill=0,
+    unit="persons",
 )
 def single_person_count(p: Profile) -> pl.Expr:
     return pl.col("single_person_covered").sum().cast(pl.Int64)

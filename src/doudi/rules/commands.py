@@ -1,0 +1,115 @@
+"""`doudi assess` and `doudi assess-batch`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from doudi.policy.profile import ProfileError, load_profile
+from doudi.policy.standards import StandardsError, load_standards
+
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]错误：[/red]{message}")
+    raise typer.Exit(2)
+
+
+def assess(
+    household: Annotated[Path, typer.Argument(help="家庭 JSON 文件（见 README）")],
+    profile: Annotated[str | None, typer.Option(help="政策配置 id 或文件路径；缺省按地区和日期自动选择")] = None,
+    on: Annotated[str | None, typer.Option(help="评估日期 YYYY-MM-DD，缺省为今天")] = None,
+    standards: Annotated[Path | None, typer.Option(help="标准表 CSV；缺省用内置标准")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="json 或 text")] = "json",
+) -> None:
+    """评估一户家庭：决定、保障金和逐条依据。"""
+    from doudi.ingest.household_json import HouseholdInputError, read_household
+    from doudi.rules.assess import AssessmentError, assess_one
+    from doudi.rules.explain import to_text
+
+    day = _date(on)
+    try:
+        data = json.loads(household.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"无法读取家庭文件 {household}：{error}")
+    except json.JSONDecodeError as error:
+        _fail(f"家庭文件 {household} 不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列，{error.msg}")
+    try:
+        chosen = load_profile(profile) if profile else None
+        table = load_standards(standards)
+        frames = read_household(data, day)
+        record = assess_one(frames, chosen, table)
+    except HouseholdInputError as error:
+        for path, reason in error.problems:
+            err.print(f"[red]错误：[/red]{path}：{reason}")
+        raise typer.Exit(2) from None
+    except (ProfileError, StandardsError, AssessmentError) as error:
+        _fail(str(error))
+    if output_format == "text":
+        typer.echo(to_text(record))
+    else:
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+def assess_batch(
+    households: Annotated[Path, typer.Argument(help="家庭表（.parquet 或 .csv，引擎字段，金额为分）")],
+    members: Annotated[Path, typer.Option(help="成员表")],
+    out: Annotated[Path, typer.Option(help="决定输出文件 .parquet 或 .csv")],
+    incomes: Annotated[Path | None, typer.Option(help="收入表")] = None,
+    expenses: Annotated[Path | None, typer.Option(help="支出表")] = None,
+    profile: Annotated[str | None, typer.Option(help="政策配置；缺省按地区和日期自动选择")] = None,
+    on: Annotated[str | None, typer.Option(help="评估日期；缺省用家庭表的 on 列或今天")] = None,
+    standards: Annotated[Path | None, typer.Option(help="标准表 CSV")] = None,
+    errors: Annotated[Path | None, typer.Option(help="无法评估的家庭及原因，缺省为 <out>.errors.csv")] = None,
+    chunk: Annotated[int, typer.Option(help="每批评估的家庭数")] = 200_000,
+) -> None:
+    """批量评估：好的行照常评估，坏的行写入错误文件并说明原因。"""
+    from doudi.rules.batch import read_batch, run_batch
+
+    try:
+        chosen = load_profile(profile) if profile else None
+        table = load_standards(standards)
+        frames, rejected = read_batch(households, members, incomes, expenses, _date(on) if on else None)
+    except (ProfileError, StandardsError, ValueError) as error:
+        _fail(str(error))
+    total = frames["households"].height
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("评估中", total=total)
+        decisions, failed = run_batch(frames, chosen, table, chunk, lambda n: progress.advance(task, n))
+    failed = pl.concat([rejected, failed], how="vertical_relaxed")
+    _write(decisions, out)
+    error_path = errors or out.with_suffix(".errors.csv")
+    failed.write_csv(error_path)
+    err.print(f"已评估 {decisions.height} 户，写入 {out}；{failed.height} 条无法评估，原因见 {error_path}")
+
+
+def _write(frame: pl.DataFrame, path: Path) -> None:
+    if path.suffix == ".csv":
+        frame.with_columns(pl.col(pl.List(pl.Int64)).list.eval(pl.element().cast(pl.String)).list.join(";")).write_csv(
+            path
+        )
+    else:
+        frame.write_parquet(path)
+
+
+def _date(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"日期“{text}”应为 YYYY-MM-DD 格式")
+        raise
+
+
+def register(app: typer.Typer) -> None:
+    app.command("assess")(assess)
+    app.command("assess-batch")(assess_batch)
