@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, Dialect, Select
+
+from doudi.registry.arrow_reader import ArrowReader
 
 _FETCH_BATCH = 100_000
 
@@ -72,11 +74,25 @@ def update_rows(connection: Connection, table: str, key: Iterable[str], frame: p
     return frame.height
 
 
-def fetch_frame(connection: Connection, query: Select[Any], kinds: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """Run `query` and return its rows as a frame typed by `kinds` (column name -> Polars type)."""
-    names = [c.name for c in query.selected_columns]
+def literal_sql(query: Select, dialect: Dialect) -> str:
     # Values are rendered as escaped literals: COPY takes no bind parameters, and IN lists stay simple.
-    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def fetch_frame(
+    connection: Connection,
+    query: Select,
+    kinds: Mapping[str, pl.DataType],
+    reader: ArrowReader | None = None,
+) -> pl.DataFrame:
+    """Run `query` and return its rows as a frame typed by `kinds` (column name -> Polars type).
+
+    With an ArrowReader the query runs on its own connection (outside `connection`'s transaction)."""
+    names = [c.name for c in query.selected_columns]
+    sql = literal_sql(query, connection.dialect)
+    if reader is not None:
+        frame = reader.fetch(sql)
+        return frame.with_columns(_typed(name, frame.schema[name], kinds.get(name)) for name in names)
     if connection.dialect.name == "postgresql":
         buffer = io.BytesIO()
         raw = connection.connection.driver_connection
@@ -119,6 +135,8 @@ def _typed(name: str, current: pl.DataType, kind: pl.DataType | None) -> pl.Expr
     if kind is None or kind == current:
         return column
     if kind == pl.Date:
+        if current != pl.String:  # a column of nulls only, typed by a guess
+            return column.cast(pl.Date)
         return column.str.slice(0, 10).str.to_date("%Y-%m-%d")
     if kind == pl.Boolean:
         if current == pl.String:  # PostgreSQL's COPY writes t / f

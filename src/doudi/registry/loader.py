@@ -11,6 +11,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from doudi.registry.arrow_reader import ArrowReader, arrow_reader
 from doudi.registry.bulk import fetch_frame
 from doudi.registry.models import Enrollment, Expense, Household, IncomeItem, Member
 from doudi.rules import schema
@@ -20,14 +21,15 @@ _MAX_IN_LIST = 5_000
 
 
 @contextmanager
-def _connection(source: Session | Engine | Connection) -> Iterator[Connection]:
+def _connection(source: Session | Engine | Connection) -> Iterator[tuple[Connection, ArrowReader | None]]:
+    """A connection to compile and run on; from an Engine also an Arrow reader (nothing uncommitted to see)."""
     if isinstance(source, Session):
-        yield source.connection()
+        yield source.connection(), None
     elif isinstance(source, Engine):
-        with source.connect() as connection:
-            yield connection
+        with source.connect() as connection, arrow_reader(source) as reader:
+            yield connection, reader
     else:
-        yield source
+        yield source, None
 
 
 def load_frames(
@@ -51,12 +53,14 @@ def load_frames(
         chosen.append(or_(Household.region_code.like(pattern), Household.village_code.like(pattern)))
     household_filter = and_(*chosen) if chosen else None
 
-    def narrowed(query: Select[Any], key: Any) -> Select[Any]:
+    def narrowed(query: Select, key: Any) -> Select:
         if household_filter is None:
             return query
+        if not region_prefix:  # only ids: the planner does best with a plain IN list
+            return query.where(key.in_(list(household_ids or [])))
         return query.where(key.in_(select(Household.id).where(household_filter)))
 
-    with _connection(source) as connection:
+    with _connection(source) as (connection, reader):
         households = fetch_frame(
             connection,
             narrowed(
@@ -72,6 +76,7 @@ def load_frames(
                 Household.id,
             ),
             schema.HOUSEHOLDS,
+            reader,
         )
         members = fetch_frame(
             connection,
@@ -95,6 +100,7 @@ def load_frames(
                 Member.household_id,
             ),
             schema.MEMBERS,
+            reader,
         )
         incomes = fetch_frame(
             connection,
@@ -109,6 +115,7 @@ def load_frames(
                 IncomeItem.household_id,
             ),
             schema.INCOMES,
+            reader,
         )
         expenses = fetch_frame(
             connection,
@@ -117,6 +124,7 @@ def load_frames(
                 Expense.household_id,
             ),
             schema.EXPENSES,
+            reader,
         )
         enrollments = fetch_frame(
             connection,
@@ -138,6 +146,7 @@ def load_frames(
                 Enrollment.household_id,
             ),
             schema.HOUSEHOLDS,
+            reader,
         )
 
     frames = {"households": households, "members": members, "incomes": incomes, "expenses": expenses}

@@ -79,4 +79,10 @@ def store_frames(
         written[name] = insert_frame(connection, name, fit_to_table(name, frames[name]))
         if progress is not None:
             progress(name, written[name])
+    if connection.dialect.name == "postgresql":
+        # Fresh statistics, or the planner treats million-row tables as empty.
+        for name in written:
+            connection.exec_driver_sql(f"ANALYZE {name}")
+    else:
+        connection.exec_driver_sql("ANALYZE")
     return written
