@@ -13,16 +13,17 @@ from doudi.rules.variables import variable
     "household",
     "分类（A/B/C）",
     policy=("DYN-4",),
-    depends=("enrolled_class", "has_development_capacity", "has_member_without_labor_capacity"),
+    depends=("enrolled_class", "has_development_capacity", "has_incapable_priority_member"),
     unit="class",
 )
 def assessed_class(p: Profile) -> pl.Expr:
-    """The recorded class, or: A when nobody can work (stable), C when members can work and none is
-    incapable (income may change), B in between. The seeds name the classes, not the split: a local rule."""
+    """The recorded class, or: A when nobody can work (stable), B when someone can work but a member is
+    severely disabled or seriously ill, C otherwise (income may change). The seeds name the classes and their
+    review frequency, not the split: this is doudi's documented default, overridden by a recorded class."""
     derived = (
         pl.when(~pl.col("has_development_capacity"))
         .then(pl.lit("A"))
-        .when(pl.col("has_member_without_labor_capacity"))
+        .when(pl.col("has_incapable_priority_member"))
         .then(pl.lit("B"))
         .otherwise(pl.lit("C"))
     )

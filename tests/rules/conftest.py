@@ -1,0 +1,16 @@
+"""The standards table the rule tests hold households against."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from household_builders import STANDARDS_CSV
+
+from doudi.policy.standards import load_standards
+
+
+@pytest.fixture(scope="session")
+def standards(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
+    path = tmp_path_factory.mktemp("standards") / "standards.csv"
+    path.write_text(STANDARDS_CSV, encoding="utf-8")
+    return load_standards(path)
