@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from household_builders import STANDARDS_CSV
 
 from doudi.policy.standards import load_standards
+from household_builders import STANDARDS_CSV
 
 
 @pytest.fixture(scope="session")

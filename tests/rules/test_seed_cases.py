@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from household_builders import decide, household, person
-
 from doudi.policy.profile import load_profile
+from household_builders import decide, household, person
 
 
 def with_params(profile_id: str, section: str, **values: object):
