@@ -6,12 +6,11 @@ import polars as pl
 from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, inspect, select
 
-from doudi.registry.database import current_revision
+from doudi.registry.database import current_revision, session_factory
 from doudi.registry.loader import load_frames
 from doudi.registry.models import Household, Member
 from doudi.registry.store import store_frames
 from doudi.rules import schema
-from doudi.registry.database import session_factory
 
 ON = dt.date(2024, 1, 1)
 

@@ -26,6 +26,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL makes this safe against corruption
+    cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB: index pages of a million-row import stay cached
     cursor.close()
 
 

@@ -74,10 +74,11 @@ class Household(Base):
 
 class Member(Base):
     __tablename__ = "members"
+    # The unique index also serves lookups by household (its first column).
     __table_args__ = (UniqueConstraint("household_id", "id_number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    household_id: Mapped[str] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
     id_number: Mapped[str] = mapped_column(String(18), index=True)
     original_id_number: Mapped[str | None] = mapped_column(String(18))  # the 15-digit form it came as
     name: Mapped[str] = mapped_column(String(50), index=True)

@@ -177,7 +177,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("household_id", "id_number", name=op.f("uq_members_household_id_id_number")),
     )
     with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_members_household_id"), ["household_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_members_id_number"), ["id_number"], unique=False)
         batch_op.create_index(batch_op.f("ix_members_name"), ["name"], unique=False)
 
@@ -233,7 +232,6 @@ def downgrade() -> None:
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_members_name"))
         batch_op.drop_index(batch_op.f("ix_members_id_number"))
-        batch_op.drop_index(batch_op.f("ix_members_household_id"))
 
     op.drop_table("members")
     with op.batch_alter_table("income_items", schema=None) as batch_op:
