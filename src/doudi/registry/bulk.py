@@ -13,8 +13,6 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Dialect, Select
 
-from doudi.registry.arrow_reader import ArrowReader
-
 _FETCH_BATCH = 100_000
 
 
@@ -79,20 +77,15 @@ def literal_sql(query: Select, dialect: Dialect) -> str:
     return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
-def fetch_frame(
-    connection: Connection,
-    query: Select,
-    kinds: Mapping[str, pl.DataType],
-    reader: ArrowReader | None = None,
-) -> pl.DataFrame:
-    """Run `query` and return its rows as a frame typed by `kinds` (column name -> Polars type).
+def typed_frame(frame: pl.DataFrame, kinds: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Cast columns as the database returned them (ISO text dates, 0/1 or t/f booleans) to `kinds`."""
+    return frame.with_columns(_typed(name, frame.schema[name], kinds.get(name)) for name in frame.columns)
 
-    With an ArrowReader the query runs on its own connection (outside `connection`'s transaction)."""
+
+def fetch_frame(connection: Connection, query: Select, kinds: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Run `query` in `connection`'s transaction; its rows as a frame typed by `kinds` (name -> Polars type)."""
     names = [c.name for c in query.selected_columns]
     sql = literal_sql(query, connection.dialect)
-    if reader is not None:
-        frame = reader.fetch(sql)
-        return frame.with_columns(_typed(name, frame.schema[name], kinds.get(name)) for name in names)
     if connection.dialect.name == "postgresql":
         buffer = io.BytesIO()
         raw = connection.connection.driver_connection
@@ -120,7 +113,7 @@ def fetch_frame(
                 for name, values in zip(names, columns, strict=True)
             }
         )
-    return frame.with_columns(_typed(name, frame.schema[name], kinds.get(name)) for name in names)
+    return typed_frame(frame, kinds)
 
 
 def _raw_type(kind: pl.DataType | None) -> pl.DataType:

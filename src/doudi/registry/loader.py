@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Engine, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from doudi.registry.arrow_reader import ArrowReader, arrow_reader
-from doudi.registry.bulk import fetch_frame
+from doudi.registry.arrow_reader import fetch_all
+from doudi.registry.bulk import fetch_frame, literal_sql, typed_frame
 from doudi.registry.models import Enrollment, Expense, Household, IncomeItem, Member
 from doudi.rules import schema
 
@@ -20,16 +19,94 @@ from doudi.rules import schema
 _MAX_IN_LIST = 5_000
 
 
-@contextmanager
-def _connection(source: Session | Engine | Connection) -> Iterator[tuple[Connection, ArrowReader | None]]:
-    """A connection to compile and run on; from an Engine also an Arrow reader (nothing uncommitted to see)."""
-    if isinstance(source, Session):
-        yield source.connection(), None
-    elif isinstance(source, Engine):
-        with source.connect() as connection, arrow_reader(source) as reader:
-            yield connection, reader
-    else:
-        yield source, None
+def _queries(
+    household_ids: Sequence[str] | None, region_prefix: str | None, on: dt.date
+) -> dict[str, tuple[Select, dict[str, pl.DataType]]]:
+    """One SELECT per frame (plus the current dibao enrollments), narrowed to the chosen households."""
+    chosen: list[Any] = []
+    ids_in_sql = household_ids is not None and len(household_ids) <= _MAX_IN_LIST
+    if ids_in_sql:
+        chosen.append(Household.id.in_(list(household_ids or [])))
+    if region_prefix:
+        pattern = f"{region_prefix}%"
+        chosen.append(or_(Household.region_code.like(pattern), Household.village_code.like(pattern)))
+
+    def narrowed(query: Select, key: Any) -> Select:
+        if not chosen:
+            return query
+        if not region_prefix:  # only ids: the planner does best with a plain IN list
+            return query.where(key.in_(list(household_ids or [])))
+        return query.where(key.in_(select(Household.id).where(and_(*chosen))))
+
+    households = select(
+        Household.id.label("household_id"),
+        Household.region_code,
+        Household.registered_poor,
+        Household.escaped_poverty,
+        Household.property_within_rules,
+        Household.three_guarantees_unsolved,
+        Household.long_return_industry,
+    )
+    members = select(
+        Member.household_id,
+        Member.id_number,
+        Member.name,
+        Member.relation,
+        Member.sex,
+        Member.birth_date,
+        Member.health,
+        Member.disability_kind,
+        Member.disability_grade,
+        Member.bedridden,
+        Member.in_school,
+        Member.labor_capacity,
+        Member.employed,
+        Member.single_person_application,
+    ).where(or_(Member.death_date.is_(None), Member.death_date > on))
+    incomes = select(
+        IncomeItem.household_id,
+        IncomeItem.id_number,
+        IncomeItem.kind,
+        IncomeItem.yearly_fen,
+        IncomeItem.poverty_project,
+    )
+    expenses = select(Expense.household_id, Expense.id_number, Expense.kind, Expense.yearly_fen)
+    enrollments = select(
+        Enrollment.household_id,
+        Enrollment.since.label("enrolled_since"),
+        Enrollment.scope.label("enrolled_scope"),
+        Enrollment.benefit_class.label("enrolled_class"),
+        Enrollment.monthly_benefit_fen.label("current_benefit_fen"),
+        Enrollment.gradual_exit_since,
+        Enrollment.gradual_exit_base_fen,
+    ).where(
+        Enrollment.program == "dibao",
+        Enrollment.status.in_(("active", "gradual_exit")),
+        or_(Enrollment.since.is_(None), Enrollment.since <= on),
+        or_(Enrollment.until.is_(None), Enrollment.until > on),
+    )
+    return {
+        "households": (narrowed(households, Household.id), schema.HOUSEHOLDS),
+        "members": (narrowed(members, Member.household_id), schema.MEMBERS),
+        "incomes": (narrowed(incomes, IncomeItem.household_id), schema.INCOMES),
+        "expenses": (narrowed(expenses, Expense.household_id), schema.EXPENSES),
+        "enrollments": (narrowed(enrollments, Enrollment.household_id), schema.HOUSEHOLDS),
+    }
+
+
+def _read(
+    source: Session | Engine | Connection, queries: dict[str, tuple[Select, dict[str, pl.DataType]]]
+) -> dict[str, pl.DataFrame]:
+    if isinstance(source, Engine):
+        # Nothing uncommitted to see: read in parallel over ADBC straight into Arrow when a driver is there.
+        sql = {name: literal_sql(query, source.dialect) for name, (query, _) in queries.items()}
+        raw = fetch_all(source, sql)
+        if raw is not None:
+            return {name: typed_frame(raw[name], kinds) for name, (_, kinds) in queries.items()}
+        with source.connect() as connection:
+            return {name: fetch_frame(connection, query, kinds) for name, (query, kinds) in queries.items()}
+    connection = source.connection() if isinstance(source, Session) else source
+    return {name: fetch_frame(connection, query, kinds) for name, (query, kinds) in queries.items()}
 
 
 def load_frames(
@@ -42,121 +119,16 @@ def load_frames(
 
     `household_ids` and `region_prefix` (matched against the county and the village code) narrow the
     selection; with neither, the whole registry is read. Members who died on or before `on` are left out.
+    A Session or Connection is read inside its transaction; an Engine through parallel Arrow reads.
     """
     on = on or dt.date.today()
-    chosen: Any = []
-    in_sql = household_ids is not None and len(household_ids) <= _MAX_IN_LIST
-    if household_ids is not None and in_sql:
-        chosen.append(Household.id.in_(list(household_ids)))
-    if region_prefix:
-        pattern = f"{region_prefix}%"
-        chosen.append(or_(Household.region_code.like(pattern), Household.village_code.like(pattern)))
-    household_filter = and_(*chosen) if chosen else None
-
-    def narrowed(query: Select, key: Any) -> Select:
-        if household_filter is None:
-            return query
-        if not region_prefix:  # only ids: the planner does best with a plain IN list
-            return query.where(key.in_(list(household_ids or [])))
-        return query.where(key.in_(select(Household.id).where(household_filter)))
-
-    with _connection(source) as (connection, reader):
-        households = fetch_frame(
-            connection,
-            narrowed(
-                select(
-                    Household.id.label("household_id"),
-                    Household.region_code,
-                    Household.registered_poor,
-                    Household.escaped_poverty,
-                    Household.property_within_rules,
-                    Household.three_guarantees_unsolved,
-                    Household.long_return_industry,
-                ),
-                Household.id,
-            ),
-            schema.HOUSEHOLDS,
-            reader,
-        )
-        members = fetch_frame(
-            connection,
-            narrowed(
-                select(
-                    Member.household_id,
-                    Member.id_number,
-                    Member.name,
-                    Member.relation,
-                    Member.sex,
-                    Member.birth_date,
-                    Member.health,
-                    Member.disability_kind,
-                    Member.disability_grade,
-                    Member.bedridden,
-                    Member.in_school,
-                    Member.labor_capacity,
-                    Member.employed,
-                    Member.single_person_application,
-                ).where(or_(Member.death_date.is_(None), Member.death_date > on)),
-                Member.household_id,
-            ),
-            schema.MEMBERS,
-            reader,
-        )
-        incomes = fetch_frame(
-            connection,
-            narrowed(
-                select(
-                    IncomeItem.household_id,
-                    IncomeItem.id_number,
-                    IncomeItem.kind,
-                    IncomeItem.yearly_fen,
-                    IncomeItem.poverty_project,
-                ),
-                IncomeItem.household_id,
-            ),
-            schema.INCOMES,
-            reader,
-        )
-        expenses = fetch_frame(
-            connection,
-            narrowed(
-                select(Expense.household_id, Expense.id_number, Expense.kind, Expense.yearly_fen),
-                Expense.household_id,
-            ),
-            schema.EXPENSES,
-            reader,
-        )
-        enrollments = fetch_frame(
-            connection,
-            narrowed(
-                select(
-                    Enrollment.household_id,
-                    Enrollment.since.label("enrolled_since"),
-                    Enrollment.scope.label("enrolled_scope"),
-                    Enrollment.benefit_class.label("enrolled_class"),
-                    Enrollment.monthly_benefit_fen.label("current_benefit_fen"),
-                    Enrollment.gradual_exit_since,
-                    Enrollment.gradual_exit_base_fen,
-                ).where(
-                    Enrollment.program == "dibao",
-                    Enrollment.status.in_(("active", "gradual_exit")),
-                    or_(Enrollment.since.is_(None), Enrollment.since <= on),
-                    or_(Enrollment.until.is_(None), Enrollment.until > on),
-                ),
-                Enrollment.household_id,
-            ),
-            schema.HOUSEHOLDS,
-            reader,
-        )
-
-    frames = {"households": households, "members": members, "incomes": incomes, "expenses": expenses}
-    if household_ids is not None and not in_sql:
+    frames = _read(source, _queries(household_ids, region_prefix, on))
+    if household_ids is not None and len(household_ids) > _MAX_IN_LIST:
         wanted = pl.DataFrame({"household_id": list(household_ids)}, schema={"household_id": pl.String()})
         frames = {name: frame.join(wanted, on="household_id", how="semi") for name, frame in frames.items()}
-        enrollments = enrollments.join(wanted, on="household_id", how="semi")
 
     # One current dibao enrollment per household: the most recent one.
-    current = enrollments.sort("enrolled_since", nulls_last=False).unique("household_id", keep="last")
+    current = frames["enrollments"].sort("enrolled_since", nulls_last=False).unique("household_id", keep="last")
     households = (
         frames["households"]
         .join(current, on="household_id", how="left")
