@@ -196,22 +196,30 @@ def _validate(rows: pl.DataFrame, header: Header, source: str) -> tuple[pl.DataF
     def given(field: str) -> pl.Expr:
         return pl.col(field).is_not_null() if field in fields else pl.lit(False)
 
-    raw_id = cleaning.without_spaces(pl.col("id_number"))
+    # IDs: our cleaning keeps the text for the report; the linkage module decides what a valid ID is.
+    raw_id = cleaning.without_spaces(pl.col("id_number")).str.to_uppercase()
     rows = rows.with_columns(
         cleaning.without_spaces(pl.col("name")).str.replace_all("[.．•]", "·").alias("name_clean"),
-        pl.Series("id_normalized", id_numbers.normalize(rows.select(raw_id).to_series())),
+        raw_id.alias("id_text"),
     )
+    normalized = pl.Series(id_numbers.normalize(rows["id_text"]), dtype=pl.String)
+    rows = rows.with_columns(pl.coalesce(normalized, pl.col("id_text")).alias("id_normalized"))
     length = pl.col("id_normalized").str.len_chars()
-    well_formed = pl.col("id_normalized").str.contains(r"^(\d{17}[\dX]|\d{15})$").fill_null(False)
-    upgraded = id_numbers.upgrade_15_to_18(rows.select(pl.when(length == 15).then(pl.col("id_normalized"))).to_series())
     rows = rows.with_columns(
-        pl.when(length == 15).then(pl.Series(upgraded)).otherwise(pl.col("id_normalized")).alias("id18"),
-        pl.when(length == 15).then(pl.col("id_normalized")).alias("original_id_number"),
+        pl.col("id_normalized").str.contains(r"^(\d{17}[\dX]|\d{15})$").fill_null(False).alias("well_formed"),
+        (length == 15).fill_null(False).alias("is_15"),
     )
-    valid_digit = pl.Series("valid_digit", id_numbers.check(rows["id18"].fill_null("")), dtype=pl.Boolean).fill_null(
-        False
+    upgraded = pl.Series(
+        id_numbers.upgrade_15_to_18(rows.select(pl.when("is_15").then(pl.col("id_normalized"))).to_series()),
+        dtype=pl.String,
     )
-    rows = rows.with_columns(valid_digit)
+    rows = rows.with_columns(
+        pl.when("is_15").then(upgraded).otherwise(pl.col("id_normalized")).alias("id18"),
+        pl.when("is_15").then(pl.col("id_normalized")).alias("original_id_number"),
+    )
+    checked = pl.Series(id_numbers.check(rows["id18"].fill_null("0")))
+    rows = rows.with_columns(checked.cast(pl.Boolean).fill_null(False).alias("valid_digit"))
+    well_formed = pl.col("well_formed")
 
     typed: list[pl.Expr] = []
     problems = [
@@ -226,7 +234,14 @@ def _validate(rows: pl.DataFrame, header: Header, source: str) -> tuple[pl.DataF
         ),
         _problem(
             rows,
-            well_formed & ~pl.col("valid_digit"),
+            well_formed & pl.col("is_15") & pl.col("id18").is_null(),
+            "id_number",
+            label("id_number"),
+            "15位身份证号码无法升级为18位（出生日期或地区码有误）",
+        ),
+        _problem(
+            rows,
+            well_formed & pl.col("id18").is_not_null() & ~pl.col("valid_digit"),
             "id_number",
             label("id_number"),
             "身份证号码校验位错误",
