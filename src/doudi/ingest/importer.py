@@ -217,8 +217,8 @@ def _validate(rows: pl.DataFrame, header: Header, source: str) -> tuple[pl.DataF
         pl.when("is_15").then(upgraded).otherwise(pl.col("id_normalized")).alias("id18"),
         pl.when("is_15").then(pl.col("id_normalized")).alias("original_id_number"),
     )
-    checked = pl.Series(id_numbers.check(rows["id18"].fill_null("0")))
-    rows = rows.with_columns(checked.cast(pl.Boolean).fill_null(False).alias("valid_digit"))
+    checked = id_numbers.check(rows["id18"].fill_null(""))
+    rows = rows.with_columns(checked["valid"].fill_null(False).alias("valid_id"), checked["reason"].alias("id_reason"))
     well_formed = pl.col("well_formed")
 
     typed: list[pl.Expr] = []
@@ -241,10 +241,10 @@ def _validate(rows: pl.DataFrame, header: Header, source: str) -> tuple[pl.DataF
         ),
         _problem(
             rows,
-            well_formed & pl.col("id18").is_not_null() & ~pl.col("valid_digit"),
+            well_formed & pl.col("id18").is_not_null() & ~pl.col("valid_id"),
             "id_number",
             label("id_number"),
-            "身份证号码校验位错误",
+            pl.lit("身份证号码") + pl.col("id_reason"),  # 校验位错误，应为X / 出生日期无效 / 地区码无效
         ),
     ]
 
