@@ -19,9 +19,9 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 import xlsxwriter
-from doudi.linkage.id_numbers import check_digit
 
 from doudi.ingest.importer import import_roster
+from doudi.linkage.id_numbers import check_digit
 from doudi.registry.database import open_registry
 
 HEADER = [
