@@ -129,10 +129,10 @@ def attach_standards(frame: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
             )
             .select("region_code", "on", *[pl.col(n).alias(f"{n}{key}") for n in FEN_COLUMNS])
         )
-        looked_up = looked_up.join(found, on=["region_code", "on"], how="left").select(
+        looked_up = looked_up.join(found, on=["region_code", "on"], how="left", maintain_order="left").select(
             "region_code", "on", *[pl.coalesce(n, f"{n}{key}").alias(n) for n in FEN_COLUMNS]
         )
-    return frame.join(looked_up, on=["region_code", "on"], how="left")
+    return frame.join(looked_up, on=["region_code", "on"], how="left", maintain_order="left")
 
 
 def standards_on(table: pl.DataFrame, region_code: str, on: dt.date) -> dict[str, int | None]:

@@ -18,7 +18,7 @@ from doudi.policy.profile import Profile, load_profile, profile_for
 from doudi.policy.standards import attach_standards, load_standards
 from doudi.rules import catalog  # noqa: F401  (registers the variables)
 from doudi.rules.decision import ROUTES
-from doudi.rules.evaluator import Frames, evaluate
+from doudi.rules.evaluator import Frames, evaluate, number_rows
 from doudi.rules.explain import explain
 from doudi.rules.schema import EXPENSES, HOUSEHOLDS, INCOMES, MEMBERS, conform
 
@@ -45,42 +45,42 @@ OUTPUTS = [
     "poverty_registration_candidate",
 ]
 
-DECISION_COLUMNS = [
-    "household_id",
-    "profile",
-    "on",
-    "decision",
-    "decision_route",
-    "scope",
-    "household_size",
-    "covered_persons",
-    "per_capita_income_monthly_fen",
-    "standard_monthly_fen",
-    "top_up_fen",
-    "supplements_fen",
-    "monthly_benefit_fen",
-    "gradual_exit_schedule_fen",
-    "gradual_exit_first_month",
-    "assessed_class",
-    "review_interval_months",
-    "next_review",
-    "fall_back_risk_high",
-    "temporary_assistance_advised",
-    "escape_keep_dibao",
-    "poverty_registration_candidate",
-]
+DECISION_SCHEMA: dict[str, pl.DataType] = {
+    "household_id": pl.String(),
+    "profile": pl.String(),
+    "on": pl.Date(),
+    "decision": pl.String(),
+    "decision_route": pl.String(),
+    "scope": pl.String(),
+    "household_size": pl.Int64(),
+    "covered_persons": pl.Int64(),
+    "per_capita_income_monthly_fen": pl.Int64(),
+    "standard_monthly_fen": pl.Int64(),
+    "top_up_fen": pl.Int64(),
+    "supplements_fen": pl.Int64(),
+    "monthly_benefit_fen": pl.Int64(),
+    "gradual_exit_schedule_fen": pl.List(pl.Int64()),
+    "gradual_exit_first_month": pl.Date(),
+    "assessed_class": pl.String(),
+    "review_interval_months": pl.Int64(),
+    "next_review": pl.Date(),
+    "fall_back_risk_high": pl.Boolean(),
+    "temporary_assistance_advised": pl.Boolean(),
+    "escape_keep_dibao": pl.Boolean(),
+    "poverty_registration_candidate": pl.Boolean(),
+}
 
 ERROR_COLUMNS = {"household_id": pl.String(), "field": pl.String(), "reason": pl.String()}
 
 
 @dataclass
 class Assessment:
-    decisions: pl.DataFrame  # DECISION_COLUMNS, one row per household assessed
+    decisions: pl.DataFrame  # DECISION_SCHEMA, one row per household assessed
     errors: pl.DataFrame  # household_id, field, reason (Chinese) for households not assessed
     evaluated: Frames  # every variable's value, kept for explanations
 
 
-def prepare(frames: dict[str, pl.DataFrame], standards: pl.DataFrame) -> tuple[Frames, pl.DataFrame]:
+def prepare(frames: dict[str, pl.DataFrame], standards: pl.DataFrame) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Conform the frames to the contract and attach the standards; split off households without one."""
     households = attach_standards(conform(frames["households"], HOUSEHOLDS), standards)
     missing = households.filter(pl.col("rural_dibao_yearly_fen").is_null())
@@ -91,13 +91,11 @@ def prepare(frames: dict[str, pl.DataFrame], standards: pl.DataFrame) -> tuple[F
             "reason"
         ),
     )
-    households = households.filter(pl.col("rural_dibao_yearly_fen").is_not_null())
-    kept = households.select("household_id")
-    prepared: Frames = {
-        "household": households,
-        "member": conform(frames["members"], MEMBERS).join(kept, on="household_id", how="semi"),
-        "income": conform(frames.get("incomes", pl.DataFrame()), INCOMES).join(kept, on="household_id", how="semi"),
-        "expense": conform(frames.get("expenses", pl.DataFrame()), EXPENSES).join(kept, on="household_id", how="semi"),
+    prepared = {
+        "households": households.filter(pl.col("rural_dibao_yearly_fen").is_not_null()),
+        "members": conform(frames["members"], MEMBERS),
+        "incomes": conform(frames.get("incomes", pl.DataFrame()), INCOMES),
+        "expenses": conform(frames.get("expenses", pl.DataFrame()), EXPENSES),
     }
     return prepared, errors
 
@@ -153,19 +151,18 @@ def assess_frames(
     force for its region on its date (households are grouped by profile, each group evaluated at once)."""
     table = standards if standards is not None else load_standards()
     prepared, errors = prepare(frames, table)
-    households = prepared["household"]
-    if households.height == 0:
-        return Assessment(pl.DataFrame(schema=dict.fromkeys(DECISION_COLUMNS)), errors, prepared)
+    households = prepared["households"]
     if profile is not None:
-        groups = [(profile, prepared)]
+        groups = [(profile, households)]
     else:
-        groups, unassigned = _group_by_profile(prepared)
+        groups, unassigned = _group_by_profile(households)
         errors = pl.concat([errors, unassigned], how="vertical_relaxed")
-    decisions = []
+    decisions = [pl.DataFrame(schema=DECISION_SCHEMA)]
     evaluated: Frames = {}
     for group_profile, group in groups:
-        result = evaluate(group, group_profile, OUTPUTS)
-        decisions.append(_decisions(result, group_profile))
+        numbered = number_rows(group, prepared["members"], prepared["incomes"], prepared["expenses"])
+        result = evaluate(numbered, group_profile, OUTPUTS)
+        decisions.append(_decisions(result, group_profile).cast(DECISION_SCHEMA))  # type: ignore[arg-type]
         evaluated = (
             result
             if not evaluated
@@ -174,8 +171,8 @@ def assess_frames(
     return Assessment(pl.concat(decisions, how="vertical_relaxed"), errors, evaluated)
 
 
-def _group_by_profile(prepared: Frames) -> tuple[list[tuple[Profile, Frames]], pl.DataFrame]:
-    keys = prepared["household"].select("region_code", "on").unique()
+def _group_by_profile(households: pl.DataFrame) -> tuple[list[tuple[Profile, pl.DataFrame]], pl.DataFrame]:
+    keys = households.select("region_code", "on").unique()
     assigned: dict[str, Profile] = {}
     rows = []
     for region, on in keys.iter_rows():
@@ -186,7 +183,7 @@ def _group_by_profile(prepared: Frames) -> tuple[list[tuple[Profile, Frames]], p
         assigned[found.id] = found
         rows.append((region, on, found.id))
     mapping = pl.DataFrame(rows, schema={"region_code": pl.String, "on": pl.Date, "_profile": pl.String}, orient="row")
-    households = prepared["household"].join(mapping, on=["region_code", "on"], how="left")
+    households = households.join(mapping, on=["region_code", "on"], how="left", maintain_order="left")
     unassigned = households.filter(pl.col("_profile").is_null()).select(
         "household_id",
         pl.lit("region_code").alias("field"),
@@ -196,8 +193,7 @@ def _group_by_profile(prepared: Frames) -> tuple[list[tuple[Profile, Frames]], p
     )
     groups = []
     for profile_id, profile in assigned.items():
-        ids = households.filter(pl.col("_profile") == profile_id).select("household_id")
-        groups.append((profile, {k: f.join(ids, on="household_id", how="semi") for k, f in prepared.items()}))
+        groups.append((profile, households.filter(pl.col("_profile") == profile_id).drop("_profile")))
     return groups, unassigned
 
 

@@ -95,12 +95,13 @@ def single_person_top_up(p: Profile) -> pl.Expr:
     "单人户补差合计（月）",
     policy=("COV-4",),
     depends=("single_person_top_up_fen",),
+    reduce="sum",
     aggregate_from="member",
     fill=0,
     unit="fen",
 )
 def single_person_top_up_total(p: Profile) -> pl.Expr:
-    return pl.col("single_person_top_up_fen").sum().cast(pl.Int64)
+    return pl.col("single_person_top_up_fen")
 
 
 @variable(
@@ -109,12 +110,13 @@ def single_person_top_up_total(p: Profile) -> pl.Expr:
     "分类施保金合计（月）",
     policy=("COV-3",),
     depends=("supplement_fen",),
+    reduce="sum",
     aggregate_from="member",
     fill=0,
     unit="fen",
 )
 def supplements_total(p: Profile) -> pl.Expr:
-    return pl.col("supplement_fen").sum().cast(pl.Int64)
+    return pl.col("supplement_fen")
 
 
 @variable(

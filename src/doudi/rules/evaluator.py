@@ -1,18 +1,23 @@
 """The one evaluator: resolves the variables asked for, in dependency order, over frames of any size.
 
 It works eagerly in layers: all variables of one entity whose inputs are ready are computed in one
-`with_columns` (Polars runs them in parallel); parent columns a layer needs are joined in once; aggregates
-of one child entity into one parent are computed in one `group_by`.
+`with_columns` (Polars runs them in parallel); parent columns a layer needs are gathered in once by row
+number; aggregates of one child entity into one parent are computed in one `group_by`.
+
+The frames carry row numbers: households `_h` (0..n-1, in frame order), members `_m` and their household's
+`_h`, income and expense items their household's `_h` and member's `_m` (null for household items).
+`number_rows` adds them.
 """
 
 from __future__ import annotations
 
 from graphlib import TopologicalSorter
 
+import numpy as np
 import polars as pl
 
 from doudi.policy.profile import Profile
-from doudi.rules.variables import PARENTS, REGISTRY, Entity, Variable
+from doudi.rules.variables import PARENTS, REGISTRY, ROW_KEY, Entity, Variable
 
 Frames = dict[Entity, pl.DataFrame]
 
@@ -31,19 +36,36 @@ def plan(wanted: list[str]) -> list[Variable]:
     return [REGISTRY[name] for name in TopologicalSorter(graph).static_order()]
 
 
-def _ancestors(entity: Entity) -> list[tuple[Entity, list[str]]]:
-    return PARENTS[entity]
+def number_rows(
+    households: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame, expenses: pl.DataFrame
+) -> Frames:
+    """The four frames with the row numbers the evaluator links them by (one string join each, here only)."""
+    households = households.with_row_index("_h")
+    h_index = households.select("household_id", "_h")
+    members = (
+        members.join(h_index, on="household_id", how="inner", maintain_order="left")
+        .sort("_h", maintain_order=True)
+        .with_row_index("_m")
+    )
+    m_index = members.select("_h", "id_number", "_m")
+
+    def items(frame: pl.DataFrame) -> pl.DataFrame:
+        frame = frame.join(h_index, on="household_id", how="inner", maintain_order="left")
+        frame = frame.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
+        return frame.sort("_h", maintain_order=True)
+
+    return {"household": households, "member": members, "income": items(incomes), "expense": items(expenses)}
 
 
 def _bring_parent_columns(frames: Frames, entity: Entity, needed: set[str]) -> None:
-    """Join into `entity`'s frame the columns it reads from its parents."""
+    """Gather into `entity`'s frame the columns it reads from its parents, by the parents' row numbers."""
     frame = frames[entity]
     missing = needed - set(frame.columns)
-    for parent, keys in _ancestors(entity):
-        take = sorted(c for c in missing if c in frames[parent].columns and c not in keys)
+    for parent, key in PARENTS[entity]:
+        take = sorted(c for c in missing if c in frames[parent].columns)
         if not take:
             continue
-        frame = frame.join(frames[parent].select(*keys, *take), on=keys, how="left", nulls_equal=False)
+        frame = frame.with_columns(frames[parent].select(pl.col(take).gather(frame[key])))
         missing -= set(take)
     if missing:
         raise KeyError(f"{entity} variables need columns that no frame has: {sorted(missing)}")
@@ -83,14 +105,38 @@ def evaluate(frames: Frames, profile: Profile, wanted: list[str]) -> Frames:
     return out
 
 
+_REDUCERS = {"sum": np.add.reduceat, "any": np.maximum.reduceat, "all": np.minimum.reduceat}
+
+
 def _aggregate(frames: Frames, profile: Profile, layer: list[Variable]) -> None:
+    """Reduce child rows per parent by sorted segments: exact integer sums, and no hash table, because the
+    parent key is the parent's row number."""
     parent = layer[0].entity
     child = layer[0].aggregate_from
     assert child is not None
-    keys = ["household_id"] if parent == "household" else ["household_id", "id_number"]
-    needed = {d for v in layer for d in v.depends}
-    _bring_parent_columns(frames, child, needed)
-    grouped = frames[child].filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
-    aggregated = grouped.group_by(keys).agg(v.formula(profile).alias(v.name) for v in layer)
-    joined = frames[parent].join(aggregated, on=keys, how="left")
-    frames[parent] = joined.with_columns(pl.col(v.name).fill_null(pl.lit(v.fill)) for v in layer if v.fill is not None)
+    key = ROW_KEY[parent]
+    _bring_parent_columns(frames, child, {d for v in layer for d in v.depends})
+    per_row = (
+        frames[child]
+        .select(key, *(v.formula(profile).fill_null(v.reduce == "all").cast(pl.Int64).alias(v.name) for v in layer))
+        .filter(pl.col(key).is_not_null())
+    )
+    keys = per_row[key].to_numpy()
+    order = None if np.all(keys[1:] >= keys[:-1]) else np.argsort(keys, kind="stable")
+    if order is not None:
+        keys = keys[order]
+    present, starts = np.unique(keys, return_index=True)
+    size = frames[parent].height
+    columns = []
+    for v in layer:
+        if v.reduce == "count":
+            reduced = np.diff(np.append(starts, len(keys)))
+        else:
+            values = per_row[v.name].to_numpy()
+            values = values if order is None else values[order]
+            reduced = _REDUCERS[str(v.reduce)](values, starts) if len(keys) else keys
+        full = np.full(size, int(v.fill), dtype=np.int64)  # type: ignore[call-overload]
+        full[present] = reduced
+        series = pl.Series(v.name, full)
+        columns.append(series.cast(pl.Boolean) if v.reduce in ("any", "all") else series)
+    frames[parent] = frames[parent].with_columns(columns)

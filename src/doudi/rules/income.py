@@ -84,12 +84,13 @@ def deductible_expense(p: Profile) -> pl.Expr:
     "家庭年收入（全部）",
     policy=("ASM-1",),
     depends=("yearly_fen",),
+    reduce="sum",
     aggregate_from="income",
     fill=0,
     unit="fen",
 )
 def gross_income(p: Profile) -> pl.Expr:
-    return pl.col("yearly_fen").sum().cast(pl.Int64)
+    return pl.col("yearly_fen")
 
 
 @variable(
@@ -98,12 +99,13 @@ def gross_income(p: Profile) -> pl.Expr:
     "计入的各项收入合计",
     policy=("ASM-2", "ASM-3", "ASM-4"),
     depends=("counted_income_item_fen_e4",),
+    reduce="sum",
     aggregate_from="income",
     fill=0,
     unit="fen_e4",
 )
 def counted_items(p: Profile) -> pl.Expr:
-    return pl.col("counted_income_item_fen_e4").sum().cast(pl.Int64)
+    return pl.col("counted_income_item_fen_e4")
 
 
 @variable(
@@ -112,12 +114,13 @@ def counted_items(p: Profile) -> pl.Expr:
     "本人计入收入",
     policy=("COV-4",),
     depends=("counted_income_item_fen_e4",),
+    reduce="sum",
     aggregate_from="income",
     fill=0,
     unit="fen_e4",
 )
 def own_counted_income(p: Profile) -> pl.Expr:
-    return pl.col("counted_income_item_fen_e4").sum().cast(pl.Int64)
+    return pl.col("counted_income_item_fen_e4")
 
 
 @variable(
@@ -126,12 +129,13 @@ def own_counted_income(p: Profile) -> pl.Expr:
     "有扶贫项目收入",
     policy=("EXIT-1", "EXIT-3"),
     depends=("poverty_project", "yearly_fen"),
+    reduce="any",
     aggregate_from="income",
     fill=False,
     unit="bool",
 )
 def has_poverty_project_income(p: Profile) -> pl.Expr:
-    return (pl.col("poverty_project").fill_null(False) & (pl.col("yearly_fen") > 0)).any()
+    return pl.col("poverty_project").fill_null(False) & (pl.col("yearly_fen") > 0)
 
 
 @variable(
@@ -141,13 +145,14 @@ def has_poverty_project_income(p: Profile) -> pl.Expr:
     policy=("EXIT-2",),
     params=("gradual_exit.qualifying_income_kinds",),
     depends=("kind", "yearly_fen"),
+    reduce="any",
     aggregate_from="income",
     fill=False,
     unit="bool",
 )
 def has_qualifying_exit_income(p: Profile) -> pl.Expr:
     kinds = list(p.gradual_exit.qualifying_income_kinds.value)
-    return (pl.col("kind").is_in(kinds) & (pl.col("yearly_fen") > 0)).any()
+    return pl.col("kind").is_in(kinds) & (pl.col("yearly_fen") > 0)
 
 
 @variable(
@@ -157,13 +162,14 @@ def has_qualifying_exit_income(p: Profile) -> pl.Expr:
     policy=("ASM-5",),
     params=("income.rigid_expense_share",),
     depends=("deductible_expense_fen_e4",),
+    reduce="sum",
     aggregate_from="expense",
     fill=0,
     unit="fen_e4",
     enabled_by="income.rigid_expense_deduction",
 )
 def rigid_deduction(p: Profile) -> pl.Expr:
-    return pl.col("deductible_expense_fen_e4").sum().cast(pl.Int64)
+    return pl.col("deductible_expense_fen_e4")
 
 
 @variable(
@@ -172,12 +178,13 @@ def rigid_deduction(p: Profile) -> pl.Expr:
     "个人自负医疗费用（年）",
     policy=("ASM-6", "EXIT-4", "MON-2"),
     depends=("kind", "yearly_fen"),
+    reduce="sum",
     aggregate_from="expense",
     fill=0,
     unit="fen",
 )
 def medical_self_paid(p: Profile) -> pl.Expr:
-    return pl.col("yearly_fen").filter(pl.col("kind") == "medical").sum().cast(pl.Int64)
+    return pl.when(pl.col("kind") == "medical").then(pl.col("yearly_fen")).otherwise(0)
 
 
 @variable(

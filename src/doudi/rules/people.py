@@ -109,12 +109,13 @@ def incapable_priority(p: Profile) -> pl.Expr:
     "家庭人口数",
     policy=("COV-1", "COV-2"),
     depends=(),
+    reduce="count",
     aggregate_from="member",
     fill=0,
     unit="persons",
 )
 def household_size(p: Profile) -> pl.Expr:
-    return pl.len().cast(pl.Int64)
+    return pl.lit(1, dtype=pl.Int64)
 
 
 @variable(
@@ -123,12 +124,13 @@ def household_size(p: Profile) -> pl.Expr:
     "残疾人家庭",
     policy=("EXIT-1", "EXIT-3"),
     depends=("disabled",),
+    reduce="any",
     aggregate_from="member",
     fill=False,
     unit="bool",
 )
 def has_disabled_member(p: Profile) -> pl.Expr:
-    return pl.col("disabled").any()
+    return pl.col("disabled")
 
 
 @variable(
@@ -137,12 +139,13 @@ def has_disabled_member(p: Profile) -> pl.Expr:
     "有丧失劳动能力成员",
     policy=("ASM-3",),
     depends=("without_labor_capacity",),
+    reduce="any",
     aggregate_from="member",
     fill=False,
     unit="bool",
 )
 def has_member_without_labor_capacity(p: Profile) -> pl.Expr:
-    return pl.col("without_labor_capacity").any()
+    return pl.col("without_labor_capacity")
 
 
 @variable(
@@ -151,12 +154,13 @@ def has_member_without_labor_capacity(p: Profile) -> pl.Expr:
     "有重度残疾或重病成员",
     policy=("ASM-8", "EXIT-4"),
     depends=("incapable_priority",),
+    reduce="any",
     aggregate_from="member",
     fill=False,
     unit="bool",
 )
 def has_incapable_priority_member(p: Profile) -> pl.Expr:
-    return pl.col("incapable_priority").any()
+    return pl.col("incapable_priority")
 
 
 @variable(
@@ -165,12 +169,13 @@ def has_incapable_priority_member(p: Profile) -> pl.Expr:
     "有劳动（发展）能力成员",
     policy=("COV-5",),
     depends=("labor_capacity_assessed",),
+    reduce="any",
     aggregate_from="member",
     fill=False,
     unit="bool",
 )
 def has_development_capacity(p: Profile) -> pl.Expr:
-    return (pl.col("labor_capacity_assessed") == "full").any()
+    return pl.col("labor_capacity_assessed") == "full"
 
 
 @variable(
@@ -180,9 +185,10 @@ def has_development_capacity(p: Profile) -> pl.Expr:
     policy=("EXIT-4", "MON-2"),
     params=("supplements.elderly_age",),
     depends=("age",),
+    reduce="all",
     aggregate_from="member",
     fill=False,
     unit="bool",
 )
 def all_members_elderly(p: Profile) -> pl.Expr:
-    return (pl.col("age") >= p.supplements.elderly_age.value).all()
+    return pl.col("age") >= p.supplements.elderly_age.value

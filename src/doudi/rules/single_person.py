@@ -82,13 +82,17 @@ def single_person_household_ok(p: Profile) -> pl.Expr:
         "household_eligible",
         "without_verification_route",
         "incapable_priority",
+        "own_counted_income_fen_e4",
+        "standard_yearly_fen",
     ),
     unit="bool",
 )
 def single_person_covered(p: Profile) -> pl.Expr:
     by_rule = pl.col("single_person_qualifies") & pl.col("single_person_household_ok")
     by_campaign = pl.col("without_verification_route") & pl.col("incapable_priority")
-    return ~pl.col("household_eligible") & (by_rule | by_campaign)
+    # Enrolled alone means held against the standard alone: the person's own income must be below it.
+    own_income_below = pl.col("own_counted_income_fen_e4") < pl.col("standard_yearly_fen") * BASIS
+    return ~pl.col("household_eligible") & (by_rule | by_campaign) & own_income_below
 
 
 @variable(
@@ -97,9 +101,10 @@ def single_person_covered(p: Profile) -> pl.Expr:
     "单人户纳入人数",
     policy=("COV-4",),
     depends=("single_person_covered",),
+    reduce="sum",
     aggregate_from="member",
     fill=0,
     unit="persons",
 )
 def single_person_count(p: Profile) -> pl.Expr:
-    return pl.col("single_person_covered").sum().cast(pl.Int64)
+    return pl.col("single_person_covered").cast(pl.Int64)

@@ -2,8 +2,9 @@
 
 A variable belongs to an entity (household, member, income item, expense item). Its formula reads the
 profile and returns an expression over that entity's frame; it may read columns of a parent entity
-(a member reads its household's), which the evaluator joins in. An aggregate variable sums, counts or
-tests its child entity's rows per parent. Every variable names the POLICY.md rules it implements and the
+(a member reads its household's), which the evaluator gathers in. An aggregate variable's formula is an
+expression over its child entity's rows, which the evaluator reduces per parent (sum, any, all, count):
+keeping the reduction separate lets Polars use its fast grouped kernels. Every variable names the POLICY.md rules it implements and the
 profile parameters whose clauses justify it, so an explanation can cite them.
 """
 
@@ -18,15 +19,18 @@ import polars as pl
 from doudi.policy.profile import Profile
 
 Entity = Literal["household", "member", "income", "expense"]
+Reduce = Literal["sum", "any", "all", "count"]
 Formula = Callable[[Profile], pl.Expr]
 
-# Parents an entity's rows belong to, and the keys that link them.
-PARENTS: dict[Entity, list[tuple[Entity, list[str]]]] = {
+# Parents an entity's rows belong to, and the column holding the parent's row number (set by the evaluator's
+# caller: `_h` is a household's row, `_m` a member's; integer row numbers make joins plain gathers).
+PARENTS: dict[Entity, list[tuple[Entity, str]]] = {
     "household": [],
-    "member": [("household", ["household_id"])],
-    "income": [("member", ["household_id", "id_number"]), ("household", ["household_id"])],
-    "expense": [("member", ["household_id", "id_number"]), ("household", ["household_id"])],
+    "member": [("household", "_h")],
+    "income": [("member", "_m"), ("household", "_h")],
+    "expense": [("member", "_m"), ("household", "_h")],
 }
+ROW_KEY: dict[Entity, str] = {"household": "_h", "member": "_m"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Variable:
     depends: tuple[str, ...]
     formula: Formula
     aggregate_from: Entity | None = None  # set for variables computed over a child entity's rows
+    reduce: Reduce | None = None  # how an aggregate reduces its child rows
     fill: object = None  # value for parents without child rows (aggregates)
     unit: str = ""  # fen, fen_e4, months, persons, bool, date …
     enabled_by: str | None = None  # a boolean profile parameter; the step is not explained when it is off
@@ -56,6 +61,7 @@ def variable(
     policy: tuple[str, ...] = (),
     params: tuple[str, ...] = (),
     depends: tuple[str, ...] = (),
+    reduce: Reduce | None = None,
     aggregate_from: Entity | None = None,
     fill: object = None,
     unit: str = "",
@@ -66,6 +72,8 @@ def variable(
     def register(formula: Formula) -> Formula:
         if name in REGISTRY:
             raise ValueError(f"variable {name} defined twice")
+        if (aggregate_from is None) != (reduce is None):
+            raise ValueError(f"variable {name}: an aggregate needs both aggregate_from and reduce")
         REGISTRY[name] = Variable(
             name=name,
             entity=entity,
@@ -75,6 +83,7 @@ def variable(
             depends=depends,
             formula=formula,
             aggregate_from=aggregate_from,
+            reduce=reduce,
             fill=fill,
             unit=unit,
             enabled_by=enabled_by,
