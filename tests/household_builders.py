@@ -12,7 +12,8 @@ from doudi.rules.assess import assess_frames
 from doudi.rules.schema import EXPENSES, HOUSEHOLDS, INCOMES, MEMBERS
 
 # Rural standard 4,800 yuan/year (400/month) everywhere the tests look; poverty line 3,000 yuan/year.
-STANDARDS_CSV = """region_code,effective_from,rural_dibao_yearly,urban_dibao_monthly,poverty_line_yearly,min_wage_monthly
+STANDARDS_CSV = """\
+region_code,effective_from,rural_dibao_yearly,urban_dibao_monthly,poverty_line_yearly,min_wage_monthly
 000000,2015-01-01,,,3000,
 220000,2015-01-01,4800,600,,1500
 530000,2015-01-01,4800,600,,1500

@@ -13,7 +13,7 @@ from doudi.policy.profile import ProfileError, builtin_profiles, builtin_text, l
 from doudi.policy.standards import StandardsError, load_standards
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 profile_app = typer.Typer(help="政策配置：查看内置配置，复制后修改为本地配置。", no_args_is_help=True)
 standards_app = typer.Typer(help="低保标准、扶贫标准、最低工资等标准表。", no_args_is_help=True)

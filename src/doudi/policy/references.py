@@ -85,5 +85,5 @@ def cite(rule_id: str, seed: str) -> str:
     if prefix in rule.where:
         where = f"{prefix} {rule.where[prefix]}"
     else:
-        where = "本文件未规定；见 " + "、".join(f"{s} {c}" for s, c in rule.where.items())
+        where = "见 " + "、".join(f"{s} {c}" for s, c in rule.where.items())
     return f"{rule.id} {rule.title}（{where}）"

@@ -15,7 +15,7 @@ from rich.progress import Progress
 from doudi.policy.profile import ProfileError, load_profile
 from doudi.policy.standards import StandardsError, load_standards
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str) -> None:

@@ -106,7 +106,7 @@ def chinese_date(day: dt.date) -> str:
 
 def _sources(profile: Profile, name: str) -> list[dict[str, Any]]:
     variable = REGISTRY[name]
-    sources = [
+    sources: list[dict[str, Any]] = [
         {"rule": rule_id, "cite": cite(rule_id, profile.seed)} for rule_id in variable.policy if rule_id in RULES
     ]
     for path in variable.params:

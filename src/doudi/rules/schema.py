@@ -77,7 +77,7 @@ EXPENSE_KINDS: dict[str, str] = {
 }
 
 HEALTH = {"healthy": "健康", "chronic": "慢性病", "serious_illness": "重病"}
-LABOR_CAPACITY = {"full": "有劳动能力", "partial": "部分丧失劳动能力", "none": "丧失劳动能力"}
+LABOR_CAPACITY = {"full": "有劳动能力", "partial": "部分丧失劳动能力", "none": "无劳动能力"}
 SEX = {"M": "男", "F": "女"}
 RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "儿媳", "女婿", "祖父母", "其他")
 CLASSES = ("A", "B", "C")
@@ -90,6 +90,8 @@ def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Select and cast a frame to a schema; absent optional columns become nulls."""
+    if not frame.columns:  # a frame with no columns has no rows: selecting literals would make one
+        return empty(schema)
     columns = []
     for name, dtype in schema.items():
         if name in frame.columns:
