@@ -21,7 +21,7 @@ import polars as pl
 import xlsxwriter
 
 from doudi.ingest.importer import import_roster
-from doudi.linkage.id_numbers import check_digit
+from doudi.linkage.id_numbers import upgrade_15_to_18
 from doudi.registry.database import open_registry
 
 HEADER = [
@@ -44,6 +44,7 @@ RELATIONS = ["配偶", "子女", "子女", "父母", "孙子女"]
 def ledger(rows: int, seed: int = 11) -> pl.DataFrame:
     rng = random.Random(seed)
     records: list[list[str]] = []
+    old_numbers: list[str] = []
     household = 0
     while len(records) < rows:
         household += 1
@@ -52,26 +53,27 @@ def ledger(rows: int, seed: int = 11) -> pl.DataFrame:
         benefit = f"{rng.randrange(200, 700)}.{rng.randrange(100):02d}"
         klass = rng.choice("ABC")
         for position in range(size):
-            # Distinct (birth date, sequence) per row, so every person is a different one.
-            born = FIRST_BIRTH + dt.timedelta(days=(len(records) // 1000) * 29 % 30_000)
-            year = born.year
-            first17 = f"220182{born:%Y%m%d}{len(records) % 1000:03d}"
+            # Distinct (birth date, sequence) per row, so every person is a different one; born 1930-1998.
+            born = FIRST_BIRTH + dt.timedelta(days=(len(records) // 1000) * 29 % 25_000)
+            old_numbers.append(f"220182{born:%y%m%d}{len(records) % 1000:03d}")
             records.append(
                 [
                     f"{household:07d}",
                     head_name,
                     head_name if position == 0 else f"成员{len(records)}",
-                    first17 + check_digit(first17),
+                    "",
                     "户主" if position == 0 else rng.choice(RELATIONS),
                     rng.choice("男女"),
-                    f"{year}年{born.month}月",
+                    f"{born.year}年{born.month}月",
                     benefit,
                     f"{klass}类",
                     "2020-05-01",
                     f"第{household % 300}村",
                 ]
             )
-    return pl.DataFrame(records, schema=HEADER, orient="row")
+    # The 15-digit form upgraded by the linkage module gives valid 18-digit numbers, vectorized.
+    ids = upgrade_15_to_18(pl.Series(old_numbers))
+    return pl.DataFrame(records, schema=HEADER, orient="row").with_columns(ids.alias("身份证号码"))
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> None:
