@@ -24,7 +24,12 @@ def _fail(message: str) -> None:
 
 
 def assess(
-    household: Annotated[Path, typer.Argument(help="家庭 JSON 文件（见 README）")],
+    household: Annotated[Path | None, typer.Argument(help="家庭 JSON 文件（见 README）")] = None,
+    db: Annotated[bool, typer.Option("--db", help="从登记库读取家庭（配合 --household）")] = False,
+    household_id: Annotated[str | None, typer.Option("--household", help="登记库中的家庭编号")] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="数据库地址；缺省用 DOUDI_DATABASE_URL 或 doudi.sqlite")
+    ] = None,
     profile: Annotated[str | None, typer.Option(help="政策配置 id 或文件路径；缺省按地区和日期自动选择")] = None,
     on: Annotated[str | None, typer.Option(help="评估日期 YYYY-MM-DD，缺省为今天")] = None,
     standards: Annotated[Path | None, typer.Option(help="标准表 CSV；缺省用内置标准")] = None,
@@ -37,15 +42,12 @@ def assess(
 
     day = _date(on)
     try:
-        data = json.loads(household.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        _fail(f"无法读取家庭文件 {household}：{error}")
-    except json.JSONDecodeError as error:
-        _fail(f"家庭文件 {household} 不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列，{error.msg}")
-    try:
         chosen = load_profile(profile) if profile else None
         table = load_standards(standards)
-        frames = read_household(data, day)
+        if db:
+            frames = _from_registry(household_id, database_url, day)
+        else:
+            frames = read_household(_json(household), day)
         record = assess_one(frames, chosen, table)
     except HouseholdInputError as error:
         for path, reason in error.problems:
@@ -57,6 +59,31 @@ def assess(
         typer.echo(to_text(record))
     else:
         typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+def _json(path: Path | None) -> object:
+    if path is None:
+        _fail("请给出家庭 JSON 文件，或用 --db --household 编号 从登记库读取")
+        raise AssertionError
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"无法读取家庭文件 {path}：{error}")
+    except json.JSONDecodeError as error:
+        _fail(f"家庭文件 {path} 不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列，{error.msg}")
+    raise AssertionError
+
+
+def _from_registry(household_id: str | None, url: str | None, day: dt.date) -> dict[str, pl.DataFrame]:
+    from doudi.registry.database import open_registry
+    from doudi.registry.loader import load_frames
+
+    if not household_id:
+        _fail("用 --db 时请用 --household 给出家庭编号")
+    frames = load_frames(open_registry(url), household_ids=[str(household_id)], on=day)
+    if frames["households"].height == 0:
+        _fail(f"登记库中没有家庭“{household_id}”")
+    return frames
 
 
 def assess_batch(
