@@ -218,12 +218,21 @@ def sex(ids: pl.Series) -> pl.Series:
     ).to_series()
 
 
+def with_check_digit(first17: pl.Series) -> pl.Series:
+    """Append the check character to 17-digit values; other values (wrong length, non-digits, null) → null."""
+    matrix, fits = _fixed_width(first17, 17)
+    fits &= _digits(matrix, range(17))
+    full = np.concatenate([matrix, _CHECK_BYTES[_check_index(matrix)][:, None]], axis=1)
+    completed = pl.Series(first17.name, full.view("S18").ravel()).cast(pl.String)
+    return pl.select(pl.when(pl.Series(fits)).then(completed).otherwise(None).alias(first17.name)).to_series()
+
+
 def check_digit(first17: str) -> str:
     """The check character for 17 digits, e.g. check_digit("11010519491231002") == "X"."""
-    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
+    completed = with_check_digit(pl.Series([first17]))[0]
+    if completed is None:
         raise ValueError(f"需要17位数字：{first17!r}")
-    matrix, _ = _fixed_width(pl.Series([first17 + "0"]), 18)
-    return CHECK_CHARS[int(_check_index(matrix)[0])]
+    return str(completed[-1])
 
 
 def is_valid(id_number: str | None) -> bool:
