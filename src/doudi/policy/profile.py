@@ -12,10 +12,10 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 T = TypeVar("T")
 
@@ -31,6 +31,18 @@ class ProfileError(ValueError):
     """A profile file that cannot be used; the message is for the user (Chinese)."""
 
 
+def _share(value: Decimal) -> Decimal:
+    # Shares become exact basis points in the engine, so four decimals at most.
+    if not Decimal(0) <= value <= Decimal(1):
+        raise ValueError("比例须在 0 到 1 之间")
+    if value != value.quantize(Decimal("0.0001")):
+        raise ValueError("比例最多保留四位小数")
+    return value
+
+
+Share = Annotated[Decimal, AfterValidator(_share)]
+
+
 class Param(BaseModel, Generic[T]):
     """One parameter: its value and where the seed says it."""
 
@@ -41,13 +53,6 @@ class Param(BaseModel, Generic[T]):
     note: str | None = None
 
 
-def _share(value: Decimal) -> Decimal:
-    # Shares become exact basis points in the engine, so four decimals at most.
-    if not Decimal(0) <= value <= Decimal(1):
-        raise ValueError("比例须在 0 到 1 之间")
-    if value != value.quantize(Decimal("0.0001")):
-        raise ValueError("比例最多保留四位小数")
-    return value
 
 
 class Section(BaseModel):
@@ -62,18 +67,12 @@ class Income(Section):
     """ASM-2..5: what counts as household income."""
 
     exclude_basic_pension: Param[bool]
-    project_dividend_excluded_share: Param[Decimal]
-    project_wage_cost_share: Param[Decimal]
+    project_dividend_excluded_share: Param[Share]
+    project_wage_cost_share: Param[Share]
     rigid_expense_deduction: Param[bool]
     rigid_expense_kinds: Param[list[Literal["medical", "disability", "schooling", "other"]]]
-    rigid_expense_share: Param[Decimal]
+    rigid_expense_share: Param[Share]
     campaign_end: Param[dt.date]
-
-    @field_validator("project_dividend_excluded_share", "project_wage_cost_share", "rigid_expense_share")
-    @classmethod
-    def _valid_share(cls, param: Param[Decimal]) -> Param[Decimal]:
-        _share(param.value)
-        return param
 
 
 class Labor(Section):
@@ -129,13 +128,7 @@ class GradualExit(Section):
     months_with_disabled_member: Param[int]
     months_long_return_industry: Param[int]
     decrement: Param[Decrement]
-    yearly_decrement_share: Param[Decimal]
-
-    @field_validator("yearly_decrement_share")
-    @classmethod
-    def _valid_share(cls, param: Param[Decimal]) -> Param[Decimal]:
-        _share(param.value)
-        return param
+    yearly_decrement_share: Param[Share]
 
 
 class ExitRisk(Section):
@@ -143,7 +136,7 @@ class ExitRisk(Section):
 
     enabled: Param[bool]
     near_standard_multiple: Param[Decimal]
-    medical_share_of_income: Param[Decimal]
+    medical_share_of_income: Param[Share]
 
 
 class Referral(Section):
