@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import xlsxwriter
+
 from doudi.linkage.id_numbers import check_digit
 
 
