@@ -96,23 +96,37 @@ HOMOPHONES: dict[str, str] = {
 }
 
 
-def surnames(rng: np.random.Generator, n: int) -> np.ndarray:
-    """n surnames drawn by frequency."""
-    chars = np.array(list(SURNAMES))
-    weights = np.array(list(SURNAMES.values()))
-    return chars[rng.choice(len(chars), size=n, p=weights / weights.sum())]
+_SURNAME_CHARS = pl.Series(list(SURNAMES), dtype=pl.String)
+_SURNAME_WEIGHTS = np.array(list(SURNAMES.values())) / sum(SURNAMES.values())
+_MALE = pl.Series(MALE_CHARS, dtype=pl.String)
+_FEMALE = pl.Series(FEMALE_CHARS, dtype=pl.String)
+
+
+def surname_codes(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n surnames drawn by frequency, as indices into SURNAMES (text is made once, by `surname_text`)."""
+    return rng.choice(len(_SURNAME_WEIGHTS), size=n, p=_SURNAME_WEIGHTS)
+
+
+def surname_text(codes: np.ndarray) -> pl.Series:
+    # Gathering from a small Polars series is far faster than building numpy unicode arrays.
+    return _SURNAME_CHARS.gather(codes)
+
+
+def _name_char(rng: np.random.Generator, use_male: np.ndarray) -> pl.Series:
+    n = len(use_male)
+    male = _MALE.gather(rng.integers(0, len(_MALE), n))
+    female = _FEMALE.gather(rng.integers(0, len(_FEMALE), n))
+    return pl.select(pl.when(pl.Series(use_male)).then(male).otherwise(female)).to_series()
 
 
 def given_names(rng: np.random.Generator, is_male: np.ndarray) -> pl.Series:
     """Given names of one (30%) or two characters, drawn from the list of the person's sex (mostly)."""
     n = len(is_male)
-    male, female = np.array(MALE_CHARS), np.array(FEMALE_CHARS)
     # 10% of characters come from the other list: names are sex-leaning, not sex-determined.
     use_male = is_male ^ (rng.random((2, n)) < 0.10)
-    first = np.where(use_male[0], male[rng.integers(0, len(male), n)], female[rng.integers(0, len(female), n)])
-    second = np.where(use_male[1], male[rng.integers(0, len(male), n)], female[rng.integers(0, len(female), n)])
-    second = np.where(rng.random(n) < 0.30, "", second)
-    return pl.Series(first, dtype=pl.String) + pl.Series(second, dtype=pl.String)
+    first, second = _name_char(rng, use_male[0]), _name_char(rng, use_male[1])
+    one_character = pl.Series(rng.random(n) < 0.30)
+    return pl.select(pl.when(one_character).then(first).otherwise(first + second)).to_series()
 
 
 def homophone_variant(names: pl.Series) -> pl.Series:

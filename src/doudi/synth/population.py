@@ -69,10 +69,10 @@ def build_members(rng: np.random.Generator, households: int, county_code: str, o
     grandchild_age[0] = child_age[0] - rng.uniform(22, 30, n)
     grandchild_age[1] = grandchild_age[0] - rng.uniform(1, 5, n)
 
-    head_surname = names.surnames(rng, n)
-    spouse_surname = names.surnames(rng, n)
-    mother_surname = names.surnames(rng, n)
-    in_law_surname = names.surnames(rng, n)
+    head_surname = names.surname_codes(rng, n)
+    spouse_surname = names.surname_codes(rng, n)
+    mother_surname = names.surname_codes(rng, n)
+    in_law_surname = names.surname_codes(rng, n)
     child_surname = np.where(head_male | ~has_spouse, head_surname, spouse_surname)
     grandchild_surname = np.where(child_male[0] | ~has_in_law, child_surname, in_law_surname)
 
@@ -96,9 +96,12 @@ def build_members(rng: np.random.Generator, households: int, county_code: str, o
     age = np.stack([slot[2] for slot in slots])[present]
     male = np.stack([slot[3] for slot in slots])[present]
     surname = np.stack([slot[4] for slot in slots])[present]
-    relation = np.array([slot[0] for slot in slots])[slot_number]
+    relation = pl.Series([slot[0] for slot in slots], dtype=pl.String).gather(slot_number)
     # 子女配偶 is 儿媳 for a daughter-in-law, 女婿 for a son-in-law.
-    relation = np.where(relation == "子女配偶", np.where(male, "女婿", "儿媳"), relation)
+    relation = pl.select(
+        pl.when(relation == "子女配偶").then(pl.when(pl.Series(male)).then(pl.lit("女婿")).otherwise(pl.lit("儿媳")))
+        .otherwise(relation)
+    ).to_series()
 
     birth_date = np.datetime64(on, "D") - np.round(age * 365.25).astype("timedelta64[D]")
     frame = pl.DataFrame(
@@ -106,9 +109,9 @@ def build_members(rng: np.random.Generator, households: int, county_code: str, o
             "household_index": household_index.astype(np.int64),
             "slot": slot_number.astype(np.int8),
             "relation": relation,
-            "sex": np.where(male, "M", "F"),
+            "sex": pl.Series(["F", "M"], dtype=pl.String).gather(male.astype(np.int8)),
             "birth_date": birth_date,
-            "name": pl.Series(surname, dtype=pl.String) + names.given_names(rng, male),
+            "name": names.surname_text(surname) + names.given_names(rng, male),
         }
     ).sort("household_index", "slot")
     return frame.with_columns(id_number=_id_numbers(rng, frame, county_code))
@@ -137,30 +140,35 @@ def add_conditions(rng: np.random.Generator, members: pl.DataFrame, on: dt.date)
     draw = rng.random(n)
     p_serious = 0.008 + 0.03 * elderly
     p_chronic = 0.04 + 0.30 * elderly + 0.10 * (age >= 45)
-    health = np.where(draw < p_serious, "serious_illness", np.where(draw < p_serious + p_chronic, "chronic", "healthy"))
+    health_code = np.where(draw < p_serious, 2, np.where(draw < p_serious + p_chronic, 1, 0))
+    health = pl.Series(["healthy", "chronic", "serious_illness"], dtype=pl.String).gather(health_code)
+    serious = health_code == 2
 
     disabled = rng.random(n) < (0.035 + 0.09 * elderly)  # ~6–8% overall
-    kind = np.array(DISABILITY_KINDS)[rng.choice(len(DISABILITY_KINDS), size=n, p=_DISABILITY_KIND_SHARES)]
+    kind = pl.Series(DISABILITY_KINDS, dtype=pl.String).gather(
+        rng.choice(len(DISABILITY_KINDS), size=n, p=_DISABILITY_KIND_SHARES)
+    )
     grade = rng.choice([1, 2, 3, 4], size=n, p=[0.12, 0.2, 0.3, 0.38]).astype(np.int8)
     severe = disabled & (grade <= 2)
-    bedridden = ((health == "serious_illness") & (rng.random(n) < 0.2)) | (severe & (rng.random(n) < 0.15)) | (
+    bedridden = (serious & (rng.random(n) < 0.2)) | (severe & (rng.random(n) < 0.15)) | (
         (age >= 80) & (rng.random(n) < 0.04)
     )
     in_school = ((age >= 6) & (age < 19) & (rng.random(n) < 0.97)) | ((age >= 19) & (age < 23) & (rng.random(n) < 0.4))
     working_age = (age >= 18) & (age < 60) & ~in_school
-    employed = working_age & (health != "serious_illness") & ~severe & (rng.random(n) < 0.7)
+    employed = working_age & ~serious & ~severe & (rng.random(n) < 0.7)
     # Mostly left null for the engine to derive; some offices recorded an assessment explicitly.
     explicit = rng.random(n) < 0.05
-    labor = np.where(severe | bedridden | (health == "serious_illness"), "none",
-                     np.where(working_age & (health == "healthy") & ~disabled, "full", "partial"))
+    labor_code = np.where(severe | bedridden | serious, 2, np.where(working_age & (health_code == 0) & ~disabled, 0, 1))
+    labor = pl.Series(["full", "partial", "none"], dtype=pl.String).gather(labor_code)
     return members.with_columns(
-        health=pl.Series(health),
-        disability_kind=pl.Series(np.where(disabled, kind, None), dtype=pl.String),
+        health=health,
+        disability_kind=pl.when(pl.Series(disabled)).then(kind),
         disability_grade=pl.Series(np.where(disabled, grade, 0), dtype=pl.Int8),
         bedridden=pl.Series(bedridden),
         in_school=pl.Series(in_school),
-        labor_capacity=pl.Series(np.where(explicit, labor, None), dtype=pl.String),
+        labor_capacity=pl.when(pl.Series(explicit)).then(labor),
         employed=pl.Series(employed),
+        single_person_application=pl.lit(False),
         age=pl.Series(age),
     ).with_columns(
         disability_grade=pl.when(pl.col("disability_kind").is_not_null()).then(pl.col("disability_grade"))
