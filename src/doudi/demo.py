@@ -48,7 +48,13 @@ def county_tables(county: SyntheticCounty, batch_id: int) -> dict[str, pl.DataFr
     enrollments = enrollments.with_columns(
         pl.lit(value).alias(name) for name, value in defaults.items() if name not in enrollments.columns
     )
-    rosters = county.rosters.with_columns(pl.lit(batch_id).alias("batch_id"))
+    # A roster row needs an ID number, and the registry keeps one row per person and source; the synthetic
+    # rosters carry deliberate damage (missing or repeated numbers) for the comparison to find.
+    rosters = (
+        county.rosters.filter(pl.col("id_number").is_not_null())
+        .unique(["source", "id_number"], keep="first", maintain_order=True)
+        .with_columns(pl.lit(batch_id).alias("batch_id"))
+    )
     if "as_of" not in rosters.columns:
         rosters = rosters.with_columns(pl.lit(dt.date.today()).alias("as_of"))
     households = (
@@ -96,11 +102,8 @@ def store_county(engine: Engine, county: SyntheticCounty, progress: Progress | N
 
 
 def _summary(county: SyntheticCounty) -> dict[str, Any]:
-    dibao_households = (
-        county.enrollments.filter(pl.col("program") == "dibao")["household_id"].unique()
-        if "program" in county.enrollments.columns
-        else county.enrollments["household_id"].unique()
-    )
+    current = county.enrollments.filter((pl.col("program") == "dibao") & (pl.col("status") != "exited"))
+    dibao_households = current["household_id"].unique()
     poor = county.households.filter(pl.col("registered_poor"))
     key = "household_id" if "household_id" in county.households.columns else "id"
     overlap = poor.filter(pl.col(key).is_in(dibao_households.implode()))
@@ -156,10 +159,10 @@ def register(app: typer.Typer) -> None:
         )
         flag = "" if database_url_option is None else f" --database-url {database_url_option}"
         console.print("接下来可以试试：")
-        console.print(f"  doudi assess --db --household {figures['sample']} --profile jilin-2020{flag}")
-        console.print(f"  doudi export dibao --out 低保台账.xlsx{flag}")
-        console.print(f"  doudi export poor --out 建档立卡台账.xlsx{flag}")
-        console.print(f"  doudi import dibao 低保台账.xlsx{flag}   （改动后重新导入，变化会记入变更日志）")
+        console.print(f"  doudi assess --db --household {figures['sample']} --profile jilin-2020{flag}", soft_wrap=True)
+        console.print(f"  doudi export dibao --out 低保台账.xlsx{flag}", soft_wrap=True)
+        console.print(f"  doudi export poor --out 建档立卡台账.xlsx{flag}", soft_wrap=True)
+        console.print(f"  doudi import dibao 低保台账.xlsx{flag}   （改动后重新导入，变化会记入变更日志）", soft_wrap=True)
 
 
 __all__ = ["county_tables", "register", "store_county"]

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, and_, or_, select
 
 from doudi.ingest.errors import ImportRejected
 from doudi.registry.bulk import fetch_frame
-from doudi.registry.models import Enrollment, Household, Member
+from doudi.registry.models import Enrollment, Household, Member, RosterMembership
 
 KINDS = ("registry", "dibao", "poor")
 
@@ -89,12 +89,22 @@ def ledger_frame(engine: Engine, kind: str, region_prefix: str | None = None) ->
     }
     with engine.connect() as connection:
         people = fetch_frame(connection, query, kinds)
+        # The department's own household numbers, so its ledger comes back under the numbers it knows.
+        source = "poor" if kind == "poor" else "dibao"
+        numbers = fetch_frame(
+            connection,
+            select(RosterMembership.id_number, RosterMembership.household_ref).where(RosterMembership.source == source),
+            {},
+        ).unique("id_number")
+    people = people.join(numbers, on="id_number", how="left")
     is_head = (pl.col("relation") == "户主").fill_null(False)
     people = people.sort("household_id", is_head, "id_number", descending=[False, True, False])
     people = people.with_columns(
         pl.col("name").filter(is_head).first().over("household_id").alias("head_name"),
         pl.len().over("household_id").alias("household_size"),
-        pl.col("household_no").fill_null(pl.col("household_id")),
+        pl.coalesce(
+            pl.col("household_ref").drop_nulls().first().over("household_id"), "household_no", "household_id"
+        ).alias("household_no"),
         pl.col("sex").replace_strict(_SEX, default=None),
         pl.col("health").replace_strict(_HEALTH, default=None),
         pl.when(pl.col("disability_grade").is_not_null())

@@ -441,7 +441,9 @@ def _store(connection: Connection, rows: pl.DataFrame, source: str, batch_id: in
         household_ids,
         household_kinds,
     )
-    compared = ["household_no", "address", "village_code", "registered_poor", "escaped_poverty"]
+    # household_no is kept from the ledger that created the household; each department's own numbers
+    # live in roster_memberships.household_ref, so another department's ledger does not overwrite it.
+    compared = ["address", "village_code", "registered_poor", "escaped_poverty"]
     household_diff = diff("households", households, stored_households, ["id"], compared, pl.col("id"))
     insert_frame(connection, "households", fit_to_table("households", household_diff.inserts))
     update_rows(
