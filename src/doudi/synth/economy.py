@@ -31,9 +31,9 @@ def household_profile(members: pl.DataFrame) -> pl.DataFrame:
 
 
 def latent_income(rng: np.random.Generator, profile: pl.DataFrame, standard_fen: int) -> np.ndarray:
-    """Counted per-capita yearly income in fen, log-normal around ~2.6 × the standard."""
+    """Counted per-capita yearly income in fen, log-normal around ~3 × the standard."""
     no_labor = (profile["working"] == 0).to_numpy()
-    mean = np.log(2.6) - 0.75 * no_labor - 0.35 * profile["serious"].to_numpy() - 0.2 * profile["severe"].to_numpy()
+    mean = np.log(3.2) - 0.7 * no_labor - 0.35 * profile["serious"].to_numpy() - 0.2 * profile["severe"].to_numpy()
     return (standard_fen * np.exp(rng.normal(mean, 0.6))).astype(np.int64)
 
 

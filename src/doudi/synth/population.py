@@ -118,17 +118,18 @@ def build_members(rng: np.random.Generator, households: int, county_code: str, o
 
 
 def _id_numbers(rng: np.random.Generator, people: pl.DataFrame, county_code: str) -> pl.Series:
-    """Unique valid 18-digit IDs: county code + birth date + sequence (odd for men) + check digit."""
-    n = people.height
-    male = (people["sex"] == "M").to_numpy()
-    sequence = rng.integers(0, 500, n) * 2 + male  # parity of the 3-digit sequence code carries the sex
-    prefix = pl.lit(county_code) + people["birth_date"].dt.strftime("%Y%m%d")
-    for _ in range(50):  # collisions are rare (≤ ~100 people per birth day and sex); redraw until none
-        first17 = people.select(prefix + pl.Series(sequence).cast(pl.String).str.zfill(3)).to_series()
-        duplicated = first17.is_duplicated().to_numpy() & ~first17.is_first_distinct().to_numpy()
-        if not duplicated.any():
-            break
-        sequence[duplicated] = rng.integers(0, 500, int(duplicated.sum())) * 2 + male[duplicated]
+    """Unique valid 18-digit IDs: county code + birth date + sequence (odd for men) + check digit.
+
+    People born on the same day with the same sex get distinct sequence numbers by a random ranking,
+    from a start that varies by day (real sequence codes are spread over police stations).
+    """
+    male = (pl.col("sex") == "M").cast(pl.Int32)
+    day = pl.col("birth_date").cast(pl.Int32)
+    rank = pl.col("_key").rank("ordinal").over("birth_date", "sex").cast(pl.Int32) - 1
+    sequence = ((day * 7919).mod(400) + rank).mod(500) * 2 + male  # unique while ≤ 500 per day and sex
+    first17 = people.with_columns(_key=pl.Series(rng.random(people.height))).select(
+        pl.lit(county_code) + pl.col("birth_date").dt.strftime("%Y%m%d") + sequence.cast(pl.String).str.zfill(3)
+    ).to_series()
     return id_numbers.with_check_digit(first17)
 
 

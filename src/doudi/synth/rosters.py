@@ -104,14 +104,12 @@ def build_rosters(
     )
     # A person listed twice: the extra row sits under another household of the same roster.
     doubled = base.filter(pl.col("error") == "two_households")
-    other_refs = base.filter(pl.col("source").is_in(doubled["source"].unique().implode()))
-    if doubled.height:
-        picks = other_refs.group_by("source").agg(pl.col("household_ref").unique(maintain_order=True))
-        doubled = doubled.join(picks.rename({"household_ref": "_refs"}), on="source").with_columns(
-            household_ref=pl.col("_refs").list.get(
-                pl.Series(rng.integers(0, 2**31, doubled.height)) % pl.col("_refs").list.len()
-            )
-        ).drop("_refs")
+    second_refs = []
+    for source in doubled["source"].unique(maintain_order=True):  # at most four sources
+        refs = base.filter(pl.col("source") == source)["household_ref"].unique(maintain_order=True)
+        these = doubled.filter(pl.col("source") == source)
+        second_refs.append(these.with_columns(household_ref=refs.gather(rng.integers(0, len(refs), these.height))))
+    doubled = pl.concat(second_refs) if second_refs else doubled
     kept = base.filter((pl.col("error") != "member_missing").fill_null(True))
     rosters = pl.concat([kept, doubled.select(kept.columns)]).with_columns(as_of=pl.lit(on, pl.Date))
 
