@@ -92,7 +92,7 @@ def generate_county(
     per_capita = economy.latent_income(rng, profile, standard_fen)
     ratio = per_capita / standard_fen
     draw = rng.random(households)
-    registered_poor = draw < np.select([ratio < 1.2, ratio < 2.5], [0.5, 0.12], 0.01)
+    registered_poor = draw < np.select([ratio < 1.2, ratio < 2.5], [0.65, 0.08], 0.01)
     escaped_share = {2016: 0.2, 2017: 0.4, 2018: 0.6, 2019: 0.8}.get(on.year, 0.95 if on.year >= 2020 else 0.0)
     escaped = registered_poor & (rng.random(households) < escaped_share)
     draw = rng.random(households)
