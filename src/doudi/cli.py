@@ -17,11 +17,20 @@ def _register() -> None:
     from doudi import demo
     from doudi.ingest import commands as ingest_commands
     from doudi.linkage import commands as id_commands
+    from doudi.linkage import compare_commands
     from doudi.policy import commands as policy_commands
     from doudi.registry import commands as registry_commands
     from doudi.rules import commands as rules_commands
 
-    for module in (policy_commands, rules_commands, registry_commands, ingest_commands, id_commands, demo):
+    for module in (
+        policy_commands,
+        rules_commands,
+        registry_commands,
+        ingest_commands,
+        id_commands,
+        compare_commands,
+        demo,
+    ):
         module.register(app)
 
 

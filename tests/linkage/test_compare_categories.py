@@ -1,0 +1,111 @@
+"""Each category on hand-made rosters where the right answer is known (see compare_builders.py)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from doudi.linkage.compare import ComparisonResult
+from linkage.compare_builders import scenario_frames, scenario_rosters
+
+EXPECTED: dict[str, set[str]] = {
+    "overlap": {
+        "张三",
+        "李四",
+        "单雄",
+        "吴十",
+        "吴妻",
+        "吴子",
+        "郑一",
+        "郑女",
+        "冯二",
+        "冯母",
+        "沈八",
+        "韩九",
+        "杨十",
+        "秦五",
+        "秦妻",
+    },
+    "poor_eligible": {"赵六"},
+    "poor_refer": {"钱七"},
+    "not_assessed": {"孙八"},
+    "should_exit": {"王五", "王小五"},
+    "dibao_register": {"周九"},
+    "household_differs": {"张三", "李四", "秦妻"},
+    "two_households": {"褚四"},
+    "dead_on_dibao": {"陈三"},
+    "same_person": {"单雄", "沈八", "杨十"},
+    "partial_coverage": {"郑一"},
+    "age_only": {"吴十", "吴妻"},
+    "official_relative": {"卫强", "卫五", "蒋七", "蒋六"},
+}
+
+
+def names_in(result: ComparisonResult, category: str) -> set[str]:
+    return set(result.findings.filter(pl.col("category") == category)["name"].to_list())
+
+
+@pytest.mark.parametrize("category", sorted(EXPECTED))
+def test_category_holds_exactly_the_expected_persons(scenario: ComparisonResult, category: str) -> None:
+    assert names_in(scenario, category) == EXPECTED[category]
+
+
+def test_special_members_of_overlap_households_are_named(scenario: ComparisonResult) -> None:
+    overlap = scenario.findings.filter(pl.col("category") == "overlap")
+    li_si = overlap.filter(pl.col("name") == "李四")
+    assert set(li_si["source"]) == {"dibao", "poor", "tekun"}
+    assert li_si.filter(pl.col("source") == "dibao")["detail"].item() == "建档立卡户在低保中；本人为特困人员"
+
+
+def test_single_person_enrollment_is_not_partial_coverage(scenario: ComparisonResult) -> None:
+    # 冯二 (一级残疾, marked 单人保) is covered alone; his mother is only on the poor roster (COV-4).
+    flagged = scenario.findings.filter(pl.col("category").is_in(["partial_coverage", "age_only", "household_differs"]))
+    assert "冯二" not in flagged["name"].to_list()
+
+
+def test_death_after_the_roster_date_is_not_a_finding(scenario: ComparisonResult) -> None:
+    # 赵六 died on 2020-12-01, after the dibao roster's date (and is not on dibao anyway).
+    assert scenario.accounting.filter(pl.col("row_key") == "deaths:3")["category"].item() == "no_finding"
+
+
+def test_counts_are_households_per_category(scenario: ComparisonResult) -> None:
+    counts = scenario.counts()
+    assert counts["should_exit"] == 1  # one household of two persons
+    assert counts["same_person"] == 3  # three pairs
+    assert counts["rejected"] == 2
+
+
+def test_officials_rule_names_the_reason(scenario: ComparisonResult) -> None:
+    rows = scenario.findings.filter((pl.col("category") == "official_relative") & (pl.col("source") == "dibao"))
+    reasons = dict(zip(rows["name"], rows["detail"], strict=True))
+    assert reasons["卫强"].startswith("与村干部同户：村干部卫五（村主任）")
+    assert reasons["蒋七"].startswith("户主与村干部同村同姓（待核实）")
+
+
+def test_accounting_closes(scenario: ComparisonResult) -> None:
+    """Every input row is in exactly one category, or rejected with a reason."""
+    total_rows = sum(frame.height for frame in scenario_frames().values())
+    accounting = scenario.accounting
+    assert accounting["row_key"].is_unique().all()
+    assert accounting["category"].null_count() == 0
+    assert set(accounting["row_key"]).isdisjoint(set(scenario.rejected["row_key"]))
+    assert accounting.height + scenario.rejected.height == total_rows
+    assert scenario.rejected["reason"].null_count() == 0
+
+
+def test_rejected_rows_say_why_in_chinese(scenario: ComparisonResult) -> None:
+    reasons = sorted(scenario.rejected["reason"].to_list())
+    assert reasons == ["与第3行重复（同一户、同一姓名和身份证号码）", "姓名和身份证号码均为空，无法比对"]
+
+
+def test_every_finding_row_is_an_input_row(scenario: ComparisonResult) -> None:
+    assert set(scenario.findings["row_key"]) <= set(scenario.accounting["row_key"])
+
+
+def test_roster_rows_keep_invalid_ids_for_matching() -> None:
+    persons = scenario_rosters().persons
+    mistyped = persons.filter((pl.col("source") == "poor") & (pl.col("name") == "单雄"))
+    assert mistyped["id_number"].item() is None
+    assert mistyped["id_problem"].item().startswith("身份证号码校验位错误")
+    upgraded = persons.filter((pl.col("source") == "poor") & (pl.col("name") == "韩九"))
+    assert upgraded["from_15"].item() is True and upgraded["id_number"].item() is not None
