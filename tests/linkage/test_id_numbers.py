@@ -63,7 +63,10 @@ def test_null_and_odd_values() -> None:
     checked = id_numbers.check(pl.Series([None, "中文字符", "11010519491231002X"]))
     assert checked["valid"].to_list() == [False, False, True]
     assert id_numbers.upgrade_15_to_18(pl.Series([None, "44052480010100A", "11010519491231002X"])).to_list() == [
-        None, None, "11010519491231002X"]
+        None,
+        None,
+        "11010519491231002X",
+    ]
 
 
 @st.composite

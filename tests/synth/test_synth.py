@@ -72,8 +72,10 @@ def test_households_are_plausible(county: SyntheticCounty) -> None:
 
 def test_incomes_straddle_the_standard(county: SyntheticCounty) -> None:
     counted = county.incomes.filter(~pl.col("kind").is_in(["basic_pension", "project_dividend"]))
-    totals = county.members.group_by("household_id").len().join(
-        counted.group_by("household_id").agg(pl.col("yearly_fen").sum()), on="household_id", how="left"
+    totals = (
+        county.members.group_by("household_id")
+        .len()
+        .join(counted.group_by("household_id").agg(pl.col("yearly_fen").sum()), on="household_id", how="left")
     )
     ratio = totals["yearly_fen"].fill_null(0) / totals["len"] / county.dibao_standard_fen
     assert 0.04 < (ratio < 1).mean() < 0.12  # type: ignore[operator]
@@ -110,14 +112,19 @@ def test_roster_errors_at_their_rates_and_recorded(county: SyntheticCounty) -> N
     invalid_in_rosters = county.rosters.filter(
         pl.col("id_number").is_not_null() & ~id_numbers.check(county.rosters["id_number"].fill_null(""))["valid"]
     )
-    assert invalid_in_rosters.height == errors.filter(
-        pl.col("error_kind").is_in(["digit_mistyped", "digits_swapped", "old_15_digit"])
-    ).height
+    assert (
+        invalid_in_rosters.height
+        == errors.filter(pl.col("error_kind").is_in(["digit_mistyped", "digits_swapped", "old_15_digit"])).height
+    )
     old = errors.filter(pl.col("error_kind") == "old_15_digit")
     assert (id_numbers.upgrade_15_to_18(old["id_number_recorded"]) == old["id_number_true"]).all()
     names = errors.filter(pl.col("error_kind") == "name_variant")
     assert (names["name_recorded"] != names["name_true"]).all()
-    assert county.deaths["id_number"].is_in(county.rosters.filter(pl.col("source") == "dibao")["id_number"].implode()).all()
+    assert (
+        county.deaths["id_number"]
+        .is_in(county.rosters.filter(pl.col("source") == "dibao")["id_number"].implode())
+        .all()
+    )
     dibao_households = county.rosters.filter(pl.col("source") == "dibao")["household_ref"].n_unique()
     assert dibao_households == pytest.approx(county.households["enrolled"].sum(), rel=0.02)
 

@@ -88,7 +88,9 @@ def check_command(
     table.add_row("总行数", str(report.height))
     table.add_row("有效", str(valid))
     table.add_row("无效", str(report.height - valid))
-    for reason, count in report.filter(~pl.col("是否有效")).group_by("问题").len().sort("len", descending=True).iter_rows():
+    for reason, count in (
+        report.filter(~pl.col("是否有效")).group_by("问题").len().sort("len", descending=True).iter_rows()
+    ):
         table.add_row(f"  {reason}", str(count))
     console.print(table)
     if out is not None:

@@ -91,7 +91,7 @@ def _fixed_width(ids: pl.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _digits(matrix: np.ndarray, columns: range) -> np.ndarray:
     """True where every byte in the given columns is an ASCII digit (uint8 wrap-around: below '0' becomes large)."""
-    return ((matrix[:, columns.start : columns.stop] - np.uint8(_ZERO)) < 10).all(axis=1)
+    return np.asarray(((matrix[:, columns.start : columns.stop] - np.uint8(_ZERO)) < 10).all(axis=1))
 
 
 # Per column, a byte → (digit × weight) mod 11 table: one uint8 lookup per column instead of int arithmetic.
@@ -152,8 +152,15 @@ def check(ids: pl.Series, today: dt.date | None = None) -> pl.DataFrame:
         [1, 2, 3, 4, 5, 6, 7],
         default=0,
     ).astype(np.int8)
-    failure_names = [None, REASON_EMPTY, REASON_OLD_15, REASON_LENGTH, REASON_NOT_DIGITS, REASON_REGION,
-                     REASON_BIRTH_DATE]
+    failure_names = [
+        None,
+        REASON_EMPTY,
+        REASON_OLD_15,
+        REASON_LENGTH,
+        REASON_NOT_DIGITS,
+        REASON_REGION,
+        REASON_BIRTH_DATE,
+    ]
     expected_char = pl.Series("expected", list(CHECK_CHARS), dtype=pl.String).gather(expected)
     frame = pl.DataFrame({"failure": failure, "expected": expected_char})
     reason = (
@@ -207,7 +214,7 @@ def birth_date(ids: pl.Series) -> pl.Series:
 
 
 def sex(ids: pl.Series) -> pl.Series:
-    """"M" when the 17th digit (sequence code) is odd, "F" when even; null where the ID is malformed."""
+    """ "M" when the 17th digit (sequence code) is odd, "F" when even; null where the ID is malformed."""
     text = _as_18(ids)
     matrix, fits = _fixed_width(text, 18)
     digit = matrix[:, 16]

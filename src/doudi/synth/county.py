@@ -71,13 +71,19 @@ def generate_county(
     rng = _rng(seed, 2)
     village_weight = rng.gamma(3.0, 1.0, villages.height)
     village_of = np.sort(rng.choice(villages.height, size=households, p=village_weight / village_weight.sum()))
-    frame = pl.DataFrame({"household_index": np.arange(households, dtype=np.int64), "village_code": villages["code"].gather(village_of)})
-    frame = frame.with_columns(
-        household_id=pl.col("village_code") + (pl.int_range(pl.len()).over("village_code") + 1).cast(pl.String).str.zfill(5),
-        town_code=pl.col("village_code").str.slice(0, 9),
-    ).join(towns, on="town_code", how="left").join(
-        villages.select(village_code="code", village_name="name"), on="village_code", how="left"
-    ).sort("household_index")
+    frame = pl.DataFrame(
+        {"household_index": np.arange(households, dtype=np.int64), "village_code": villages["code"].gather(village_of)}
+    )
+    frame = (
+        frame.with_columns(
+            household_id=pl.col("village_code")
+            + (pl.int_range(pl.len()).over("village_code") + 1).cast(pl.String).str.zfill(5),
+            town_code=pl.col("village_code").str.slice(0, 9),
+        )
+        .join(towns, on="town_code", how="left")
+        .join(villages.select(village_code="code", village_name="name"), on="village_code", how="left")
+        .sort("household_index")
+    )
     frame = frame.with_columns(
         address=pl.lit(county.province_name + county.county_name) + pl.col("town_name") + pl.col("village_name")
     )
@@ -135,29 +141,59 @@ def generate_county(
     tekun_month = int(standard_fen * 1.3) // 12 // 100 * 100  # STD-4: ≥ 1.3 × the dibao standard
     # A tekun person is supported by tekun, not dibao.
     house = house.with_columns(
-        **{c: pl.when(pl.col("household_index").is_in(tekun["household_index"].implode())).then(None).otherwise(pl.col(c))
-           for c in ("enrolled_since", "enrolled_scope", "enrolled_class", "current_benefit_fen", "gradual_exit_since",
-                     "gradual_exit_base_fen")},
+        **{
+            c: pl.when(pl.col("household_index").is_in(tekun["household_index"].implode()))
+            .then(None)
+            .otherwise(pl.col(c))
+            for c in (
+                "enrolled_since",
+                "enrolled_scope",
+                "enrolled_class",
+                "current_benefit_fen",
+                "gradual_exit_since",
+                "gradual_exit_base_fen",
+            )
+        },
         enrolled=pl.col("enrolled") & ~pl.col("household_index").is_in(tekun["household_index"].implode()),
     )
 
-    status = pl.when(pl.col("gradual_exit_since").is_not_null()).then(pl.lit("gradual_exit")).otherwise(pl.lit("active"))
+    status = (
+        pl.when(pl.col("gradual_exit_since").is_not_null()).then(pl.lit("gradual_exit")).otherwise(pl.lit("active"))
+    )
     dibao = house.filter("enrolled").select(
-        "household_id", program=pl.lit("dibao"), scope=pl.lit("household"), id_number=pl.lit(None, pl.String),
-        since="enrolled_since", until=pl.lit(None, pl.Date), **{"class": pl.col("enrolled_class")},
-        monthly_benefit_fen="current_benefit_fen", status=status,
+        "household_id",
+        program=pl.lit("dibao"),
+        scope=pl.lit("household"),
+        id_number=pl.lit(None, pl.String),
+        since="enrolled_since",
+        until=pl.lit(None, pl.Date),
+        **{"class": pl.col("enrolled_class")},
+        monthly_benefit_fen="current_benefit_fen",
+        status=status,
     )
     # Past enrollments that ended: households that left dibao in the last years.
     left = house.filter(~pl.col("enrolled") & pl.Series(_rng(seed, 7).random(households) < 0.03))
     exited = left.select(
-        "household_id", program=pl.lit("dibao"), scope=pl.lit("household"), id_number=pl.lit(None, pl.String),
-        since=pl.col("on").dt.offset_by("-40mo").dt.month_start(), until=pl.col("on").dt.offset_by("-4mo").dt.month_start(),
-        **{"class": pl.lit("C")}, monthly_benefit_fen=pl.lit(0, pl.Int64), status=pl.lit("exited"),
+        "household_id",
+        program=pl.lit("dibao"),
+        scope=pl.lit("household"),
+        id_number=pl.lit(None, pl.String),
+        since=pl.col("on").dt.offset_by("-40mo").dt.month_start(),
+        until=pl.col("on").dt.offset_by("-4mo").dt.month_start(),
+        **{"class": pl.lit("C")},
+        monthly_benefit_fen=pl.lit(0, pl.Int64),
+        status=pl.lit("exited"),
     )
     tekun_rows = tekun.select(
-        "household_id", program=pl.lit("tekun"), scope=pl.lit("single_person"), id_number="id_number",
-        since=pl.lit(on, pl.Date).dt.offset_by("-30mo").dt.month_start(), until=pl.lit(None, pl.Date),
-        **{"class": pl.lit(None, pl.String)}, monthly_benefit_fen=pl.lit(tekun_month, pl.Int64), status=pl.lit("active"),
+        "household_id",
+        program=pl.lit("tekun"),
+        scope=pl.lit("single_person"),
+        id_number="id_number",
+        since=pl.lit(on, pl.Date).dt.offset_by("-30mo").dt.month_start(),
+        until=pl.lit(None, pl.Date),
+        **{"class": pl.lit(None, pl.String)},
+        monthly_benefit_fen=pl.lit(tekun_month, pl.Int64),
+        status=pl.lit("active"),
     )
     enrollments = conform(pl.concat([dibao, exited, tekun_rows], how="vertical_relaxed"), ENROLLMENTS)
 
@@ -167,14 +203,21 @@ def generate_county(
     index_to_id = frame.select("household_index", "household_id")
 
     # Who each office lists: dibao households, registered poor, tekun persons, disabled persons.
-    person = members.select("household_id", "id_number", "name", "sex", "birth_date", "relation", "village_code",
-                            "household_index")
-    listed = pl.concat([
-        person.join(house.filter("enrolled").select("household_index"), on="household_index").with_columns(source=pl.lit("dibao")),
-        person.join(house.filter("registered_poor").select("household_index"), on="household_index").with_columns(source=pl.lit("poor")),
-        person.join(tekun.select("id_number"), on="id_number").with_columns(source=pl.lit("tekun")),
-        person.filter(members["disability_kind"].is_not_null()).with_columns(source=pl.lit("disabled")),
-    ]).drop("household_index")
+    person = members.select(
+        "household_id", "id_number", "name", "sex", "birth_date", "relation", "village_code", "household_index"
+    )
+    listed = pl.concat(
+        [
+            person.join(house.filter("enrolled").select("household_index"), on="household_index").with_columns(
+                source=pl.lit("dibao")
+            ),
+            person.join(house.filter("registered_poor").select("household_index"), on="household_index").with_columns(
+                source=pl.lit("poor")
+            ),
+            person.join(tekun.select("id_number"), on="id_number").with_columns(source=pl.lit("tekun")),
+            person.filter(members["disability_kind"].is_not_null()).with_columns(source=pl.lit("disabled")),
+        ]
+    ).drop("household_index")
     rosters, roster_errors, deaths = build_rosters(_rng(seed, 10), listed, on, rates)
 
     return SyntheticCounty(

@@ -61,7 +61,7 @@ def build_regions(rng: np.random.Generator, county: County, households: int) -> 
         for number in range(int(count)):
             village_rows.append((f"{town_code}{201 + number:03d}", village_names[cursor] + "村", "village", town_code))
             cursor += 1
-    rows = [(county.code, county.county_name, "county", None)]
+    rows: list[tuple[str, str, str, str | None]] = [(county.code, county.county_name, "county", None)]
     rows += [(code, name, "township", county.code) for code, name in zip(town_codes, town_full_names, strict=True)]
     rows += village_rows
     return pl.DataFrame(

@@ -81,12 +81,25 @@ def build_members(rng: np.random.Generator, households: int, county_code: str, o
         ("户主", np.ones(n, bool), head_age, head_male, head_surname),
         ("配偶", has_spouse, spouse_age, ~head_male, spouse_surname),
         *[("子女", (children > k) & (child_age[k] >= 0), child_age[k], child_male[k], child_surname) for k in range(3)],
-        ("父母", (parents >= 1), np.where(parents == 1, np.where(lone_parent_is_mother, mother_age, father_age),
-                                           father_age), ~((parents == 1) & lone_parent_is_mother), head_surname),
+        (
+            "父母",
+            (parents >= 1),
+            np.where(parents == 1, np.where(lone_parent_is_mother, mother_age, father_age), father_age),
+            ~((parents == 1) & lone_parent_is_mother),
+            head_surname,
+        ),
         ("父母", parents == 2, mother_age, np.zeros(n, bool), mother_surname),
         ("子女配偶", has_in_law, in_law_age, ~child_male[0], in_law_surname),
-        *[("孙子女", (grandchildren > k) & (children >= 1) & (grandchild_age[k] >= 0), grandchild_age[k],
-           rng.random(n) < 0.52, grandchild_surname) for k in range(2)],
+        *[
+            (
+                "孙子女",
+                (grandchildren > k) & (children >= 1) & (grandchild_age[k] >= 0),
+                grandchild_age[k],
+                rng.random(n) < 0.52,
+                grandchild_surname,
+            )
+            for k in range(2)
+        ],
     ]
     present = np.stack([slot[1] for slot in slots])
     present &= np.stack([slot[2] for slot in slots]) <= 99  # nobody over 99: IDs need a birth year ≥ 1900
@@ -99,7 +112,8 @@ def build_members(rng: np.random.Generator, households: int, county_code: str, o
     relation = pl.Series([slot[0] for slot in slots], dtype=pl.String).gather(slot_number)
     # 子女配偶 is 儿媳 for a daughter-in-law, 女婿 for a son-in-law.
     relation = pl.select(
-        pl.when(relation == "子女配偶").then(pl.when(pl.Series(male)).then(pl.lit("女婿")).otherwise(pl.lit("儿媳")))
+        pl.when(relation == "子女配偶")
+        .then(pl.when(pl.Series(male)).then(pl.lit("女婿")).otherwise(pl.lit("儿媳")))
         .otherwise(relation)
     ).to_series()
 
@@ -127,16 +141,20 @@ def _id_numbers(rng: np.random.Generator, people: pl.DataFrame, county_code: str
     day = pl.col("birth_date").cast(pl.Int32)
     rank = pl.col("_key").rank("ordinal").over("birth_date", "sex").cast(pl.Int32) - 1
     sequence = ((day * 7919).mod(400) + rank).mod(500) * 2 + male  # unique while ≤ 500 per day and sex
-    first17 = people.with_columns(_key=pl.Series(rng.random(people.height))).select(
-        pl.lit(county_code) + pl.col("birth_date").dt.strftime("%Y%m%d") + sequence.cast(pl.String).str.zfill(3)
-    ).to_series()
+    first17 = (
+        people.with_columns(_key=pl.Series(rng.random(people.height)))
+        .select(
+            pl.lit(county_code) + pl.col("birth_date").dt.strftime("%Y%m%d") + sequence.cast(pl.String).str.zfill(3)
+        )
+        .to_series()
+    )
     return id_numbers.with_check_digit(first17)
 
 
 def add_conditions(rng: np.random.Generator, members: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     """Health, disability, bedridden, schooling, labor capacity and employment, by age."""
     n = members.height
-    age = ((np.datetime64(on, "D") - members["birth_date"].to_numpy()).astype(np.int64) / 365.25)
+    age = (np.datetime64(on, "D") - members["birth_date"].to_numpy()).astype(np.int64) / 365.25
     elderly = age >= 60
     draw = rng.random(n)
     p_serious = 0.008 + 0.03 * elderly
@@ -151,8 +169,8 @@ def add_conditions(rng: np.random.Generator, members: pl.DataFrame, on: dt.date)
     )
     grade = rng.choice([1, 2, 3, 4], size=n, p=[0.12, 0.2, 0.3, 0.38]).astype(np.int8)
     severe = disabled & (grade <= 2)
-    bedridden = (serious & (rng.random(n) < 0.2)) | (severe & (rng.random(n) < 0.15)) | (
-        (age >= 80) & (rng.random(n) < 0.04)
+    bedridden = (
+        (serious & (rng.random(n) < 0.2)) | (severe & (rng.random(n) < 0.15)) | ((age >= 80) & (rng.random(n) < 0.04))
     )
     in_school = ((age >= 6) & (age < 19) & (rng.random(n) < 0.97)) | ((age >= 19) & (age < 23) & (rng.random(n) < 0.4))
     working_age = (age >= 18) & (age < 60) & ~in_school
@@ -171,6 +189,4 @@ def add_conditions(rng: np.random.Generator, members: pl.DataFrame, on: dt.date)
         employed=pl.Series(employed),
         single_person_application=pl.lit(False),
         age=pl.Series(age),
-    ).with_columns(
-        disability_grade=pl.when(pl.col("disability_kind").is_not_null()).then(pl.col("disability_grade"))
-    )
+    ).with_columns(disability_grade=pl.when(pl.col("disability_kind").is_not_null()).then(pl.col("disability_grade")))

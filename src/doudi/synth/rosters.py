@@ -84,21 +84,27 @@ def build_rosters(
     bounds = np.cumsum(list(kinds.values()))
     draw = rng.random(n)
     kind_index = np.searchsorted(bounds, draw, side="right")
-    error = pl.Series(list(kinds) + [None], dtype=pl.String).gather(kind_index)
+    error = pl.Series([*list(kinds), None], dtype=pl.String).gather(kind_index)
     damaged = _damaged_ids(rng, base["id_true"])
     variant = names.homophone_variant(base["name_true"])
     base = base.with_columns(error=error, **{f"_{k}": v for k, v in damaged.items()}, _variant=variant)
     base = base.with_columns(
         # A name with no replaceable character or an ID with no 15-digit form carries no error after all.
-        error=pl.when((pl.col("error") == "name_variant") & (pl.col("_variant") == pl.col("name_true"))).then(None)
-        .when((pl.col("error") == "old_15_digit") & pl.col("_old_15_digit").is_null()).then(None)
+        error=pl.when((pl.col("error") == "name_variant") & (pl.col("_variant") == pl.col("name_true")))
+        .then(None)
+        .when((pl.col("error") == "old_15_digit") & pl.col("_old_15_digit").is_null())
+        .then(None)
         .otherwise(pl.col("error"))
     )
     base = base.with_columns(
-        id_number=pl.when(pl.col("error") == "id_missing").then(None)
-        .when(pl.col("error") == "digit_mistyped").then("_digit_mistyped")
-        .when(pl.col("error") == "digits_swapped").then("_digits_swapped")
-        .when(pl.col("error") == "old_15_digit").then("_old_15_digit")
+        id_number=pl.when(pl.col("error") == "id_missing")
+        .then(None)
+        .when(pl.col("error") == "digit_mistyped")
+        .then("_digit_mistyped")
+        .when(pl.col("error") == "digits_swapped")
+        .then("_digits_swapped")
+        .when(pl.col("error") == "old_15_digit")
+        .then("_old_15_digit")
         .otherwise("id_true"),
         name=pl.when(pl.col("error") == "name_variant").then("_variant").otherwise("name_true"),
     )
@@ -117,17 +123,23 @@ def build_rosters(
     dibao = base.filter((pl.col("source") == "dibao") & pl.col("error").is_null()).unique("id_true", keep="first")
     died = dibao.filter(pl.Series(rng.random(dibao.height) < rates.deceased))
     death_date = np.datetime64(on, "D") - rng.integers(1, 365, died.height).astype("timedelta64[D]")
-    deaths = died.select("id_true", "name_true").rename({"id_true": "id_number", "name_true": "name"}).with_columns(
-        death_date=pl.Series(death_date, dtype=pl.Date)
+    deaths = (
+        died.select("id_true", "name_true")
+        .rename({"id_true": "id_number", "name_true": "name"})
+        .with_columns(death_date=pl.Series(death_date, dtype=pl.Date))
     )
-    errors = pl.concat([
-        base.filter(pl.col("error").is_not_null()),
-        died.with_columns(error=pl.lit("deceased")),
-    ]).select(
-        "source", "household_ref",
+    errors = pl.concat(
+        [
+            base.filter(pl.col("error").is_not_null()),
+            died.with_columns(error=pl.lit("deceased")),
+        ]
+    ).select(
+        "source",
+        "household_ref",
         id_number_recorded=pl.when(pl.col("error") == "member_missing").then(None).otherwise("id_number"),
         id_number_true="id_true",
-        name_recorded="name", name_true="name_true",
+        name_recorded="name",
+        name_true="name_true",
         error_kind="error",
     )
     columns = ["source", "household_ref", "id_number", "name", "sex", "birth_date", "relation", "village_code", "as_of"]
