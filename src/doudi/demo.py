@@ -162,7 +162,8 @@ def register(app: typer.Typer) -> None:
         console.print(f"  doudi assess --db --household {figures['sample']} --profile jilin-2020{flag}", soft_wrap=True)
         console.print(f"  doudi export dibao --out 低保台账.xlsx{flag}", soft_wrap=True)
         console.print(f"  doudi export poor --out 建档立卡台账.xlsx{flag}", soft_wrap=True)
-        console.print(f"  doudi import dibao 低保台账.xlsx{flag}   （改动后重新导入，变化会记入变更日志）", soft_wrap=True)
+        console.print(f"  doudi import dibao 低保台账.xlsx{flag}", soft_wrap=True)
+        console.print("  （台账改动后重新导入，只更新有变化的内容，并记入变更日志）")
 
 
 __all__ = ["county_tables", "register", "store_county"]
