@@ -16,6 +16,7 @@ from doudi.registry.commands import DatabaseUrl
 from doudi.registry.database import database_url, open_registry
 from doudi.registry.models import ImportBatch
 from doudi.registry.store import store_frames
+from doudi.rules.schema import HOUSEHOLDS, conform
 
 if TYPE_CHECKING:
     from doudi.synth import SyntheticCounty
@@ -29,6 +30,9 @@ _STEPS = {
     "enrollments": "低保等保障记录",
     "roster_memberships": "部门名单",
 }
+
+
+GRADUAL_EXIT = ("gradual_exit_since", "gradual_exit_base_fen")
 
 
 def county_tables(county: SyntheticCounty, batch_id: int) -> dict[str, pl.DataFrame]:
@@ -48,6 +52,14 @@ def county_tables(county: SyntheticCounty, batch_id: int) -> dict[str, pl.DataFr
     enrollments = enrollments.with_columns(
         pl.lit(value).alias(name) for name, value in defaults.items() if name not in enrollments.columns
     )
+    if "gradual_exit_since" not in enrollments.columns:
+        # The synthetic county keeps a running gradual exit on the household; the registry keeps it on the
+        # household's dibao enrollment, where the engine's loader reads it.
+        running = conform(county.households, {k: HOUSEHOLDS[k] for k in ("household_id", *GRADUAL_EXIT)})
+        household_dibao = (pl.col("program") == "dibao") & (pl.col("scope") == "household")
+        enrollments = enrollments.join(running, on="household_id", how="left", maintain_order="left").with_columns(
+            pl.when(household_dibao).then(pl.col(c)).alias(c) for c in GRADUAL_EXIT
+        )
     # A roster row needs an ID number, and the registry keeps one row per person and source; the synthetic
     # rosters carry deliberate damage (missing or repeated numbers) for the comparison to find.
     rosters = (

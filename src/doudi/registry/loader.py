@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Select, and_, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from doudi.registry.arrow_reader import fetch_all
@@ -63,14 +63,26 @@ def _queries(
         Member.employed,
         Member.single_person_application,
     ).where(or_(Member.death_date.is_(None), Member.death_date > on))
+    def not_of_the_dead(item: Any) -> Any:
+        # A person's income and expenses end with their death: the engine must not count them.
+        died = select(Member.id).where(
+            Member.household_id == item.household_id,
+            Member.id_number == item.id_number,
+            Member.death_date.is_not(None),
+            Member.death_date <= on,
+        )
+        return or_(item.id_number.is_(None), ~exists(died))
+
     incomes = select(
         IncomeItem.household_id,
         IncomeItem.id_number,
         IncomeItem.kind,
         IncomeItem.yearly_fen,
         IncomeItem.poverty_project,
+    ).where(not_of_the_dead(IncomeItem))
+    expenses = select(Expense.household_id, Expense.id_number, Expense.kind, Expense.yearly_fen).where(
+        not_of_the_dead(Expense)
     )
-    expenses = select(Expense.household_id, Expense.id_number, Expense.kind, Expense.yearly_fen)
     enrollments = select(
         Enrollment.household_id,
         Enrollment.since.label("enrolled_since"),
