@@ -44,7 +44,21 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+# Each capability that keeps tables adds its models module here and its migrations as a branch off "0001"
+# (down_revision = "0001", its own branch_label), so capabilities built side by side never fight over one
+# linear chain: the schema is up to date when every branch is at its head ("heads").
+MODEL_MODULES = ("doudi.registry.models", "doudi.registry.comparison_runs")
+
+
+def load_all_models() -> None:
+    """Import every models module so `Base.metadata` holds every table (for comparisons and create_all)."""
+    import importlib
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to `revision`; works from an installed package (migrations ship inside it)."""
     config = alembic_config(engine)
     with engine.begin() as connection:
@@ -53,10 +67,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The applied revisions (one per branch), as 'rev1+rev2', or None for an empty database."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return "+".join(sorted(heads)) or None
 
 
 def open_registry(url: str | None = None) -> Engine:
