@@ -128,3 +128,27 @@ def test_household_version_guards_concurrent_edits(registry_engine: Engine) -> N
         assert household.version == 2
         names = session.scalars(select(Member.name).where(Member.household_id == "H1")).all()
         assert sorted(names) == ["张三", "李四"]
+
+
+def test_incomes_and_expenses_of_the_dead_are_left_out(registry_engine: Engine) -> None:
+    county = _county()
+    county["income_items"] = pl.concat(
+        [
+            county["income_items"],
+            pl.DataFrame(
+                {
+                    "household_id": ["H2", "H2"],
+                    "id_number": ["220182198003031236", None],  # 王五 died 2023-06-01; a household income
+                    "kind": ["wage", "transfer"],
+                    "yearly_fen": [900_000, 10_000],
+                    "poverty_project": [False, False],
+                }
+            ),
+        ]
+    )
+    with registry_engine.begin() as connection:
+        store_frames(connection, county)
+    before = load_frames(registry_engine, household_ids=["H2"], on=dt.date(2023, 1, 1))["incomes"]
+    after = load_frames(registry_engine, household_ids=["H2"], on=ON)["incomes"]
+    assert sorted(before["yearly_fen"]) == [10_000, 900_000]
+    assert after["yearly_fen"].to_list() == [10_000]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Select, and_, exists, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from doudi.registry.arrow_reader import fetch_all
@@ -63,26 +63,17 @@ def _queries(
         Member.employed,
         Member.single_person_application,
     ).where(or_(Member.death_date.is_(None), Member.death_date > on))
-    def not_of_the_dead(item: Any) -> Any:
-        # A person's income and expenses end with their death: the engine must not count them.
-        died = select(Member.id).where(
-            Member.household_id == item.household_id,
-            Member.id_number == item.id_number,
-            Member.death_date.is_not(None),
-            Member.death_date <= on,
-        )
-        return or_(item.id_number.is_(None), ~exists(died))
-
     incomes = select(
         IncomeItem.household_id,
         IncomeItem.id_number,
         IncomeItem.kind,
         IncomeItem.yearly_fen,
         IncomeItem.poverty_project,
-    ).where(not_of_the_dead(IncomeItem))
-    expenses = select(Expense.household_id, Expense.id_number, Expense.kind, Expense.yearly_fen).where(
-        not_of_the_dead(Expense)
     )
+    expenses = select(Expense.household_id, Expense.id_number, Expense.kind, Expense.yearly_fen)
+    # The few who died by `on`: their incomes and expenses are dropped after reading (an anti-join in
+    # Polars; a correlated NOT EXISTS per income row made PostgreSQL's read 2-3x slower).
+    dead = select(Member.household_id, Member.id_number).where(Member.death_date <= on)
     enrollments = select(
         Enrollment.household_id,
         Enrollment.since.label("enrolled_since"),
@@ -103,6 +94,7 @@ def _queries(
         "incomes": (narrowed(incomes, IncomeItem.household_id), schema.INCOMES),
         "expenses": (narrowed(expenses, Expense.household_id), schema.EXPENSES),
         "enrollments": (narrowed(enrollments, Enrollment.household_id), schema.HOUSEHOLDS),
+        "dead": (narrowed(dead, Member.household_id), schema.MEMBERS),
     }
 
 
@@ -138,6 +130,10 @@ def load_frames(
     if household_ids is not None and len(household_ids) > _MAX_IN_LIST:
         wanted = pl.DataFrame({"household_id": list(household_ids)}, schema={"household_id": pl.String()})
         frames = {name: frame.join(wanted, on="household_id", how="semi") for name, frame in frames.items()}
+
+    # A person's income and expenses end with their death: the engine must not count them.
+    for name in ("incomes", "expenses"):
+        frames[name] = frames[name].join(frames["dead"], on=["household_id", "id_number"], how="anti")
 
     # One current dibao enrollment per household: the most recent one.
     current = frames["enrollments"].sort("enrolled_since", nulls_last=False).unique("household_id", keep="last")
