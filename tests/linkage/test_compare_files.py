@@ -16,7 +16,7 @@ from doudi.cli import app
 from doudi.linkage import rosters
 from doudi.linkage.runs import ConfirmationRejected, confirm, is_confirmed
 from doudi.registry.database import open_registry
-from linkage.compare_builders import ID, dibao_rows, poor_rows
+from linkage.compare_builders import ID, ON, dibao_rows, poor_rows
 
 DIBAO_HEADERS = {
     "household_no": "户编号",
@@ -187,3 +187,21 @@ def test_joint_confirmation(files: dict[str, Path], tmp_path: Path) -> None:
         app, ["compare", "confirm", "9", "--department", "poverty_office", "--by", "x", "--database-url", url]
     )
     assert missing.exit_code == 1 and "没有编号为9的比对记录" in missing.output
+
+
+def test_registry_rosters_and_household_data(files: dict[str, Path], tmp_path: Path) -> None:
+    """--registry: the rosters imported with `doudi import`; household data come from the registry."""
+    from doudi.ingest.importer import import_roster
+    from doudi.linkage.service import CompareRequest, run_comparison
+
+    engine = open_registry(f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    for source in ("dibao", "poor"):
+        import_roster(engine, files[source], source, error_report=tmp_path / f"{source}_errors.csv")
+    request = CompareRequest(files={}, profile="jilin-2020", on=ON, out=tmp_path / "r.xlsx", use_registry=True)
+    outcome = run_comparison(engine, request)
+    engine.dispose()
+    overlap = set(outcome.result.findings.filter(pl.col("category") == "overlap")["name"])
+    assert {"张三", "李四"} <= overlap
+    assert outcome.result.accounting.height + outcome.result.rejected.height == sum(
+        given.rows for given in outcome.inputs
+    )

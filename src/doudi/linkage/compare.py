@@ -59,6 +59,7 @@ class ComparisonResult:
     accounting: pl.DataFrame  # row_key, source, row, name, id_text, township, village, category
     rejected: pl.DataFrame  # rosters.REJECTED_SCHEMA
     pairs: pl.DataFrame  # same_person.PAIR_SCHEMA
+    persons: pl.DataFrame  # the compared rows (rosters.PERSON_SCHEMA) with the `link_id` they were joined on
     warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -120,7 +121,7 @@ def compare_rosters(
     accounting = _accounting(persons, findings)
     warnings = _date_warnings(rosters, profile)
     log.info("compared %d rows: %s", persons.height, {k: v for k, v in _counts(findings).items() if v})
-    return ComparisonResult(findings, accounting, rosters.rejected, pairs, warnings)
+    return ComparisonResult(findings, accounting, rosters.rejected, pairs, persons, warnings)
 
 
 def _frame(connection: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
@@ -186,7 +187,9 @@ def _findings(
 ) -> pl.DataFrame:
     parts: list[pl.DataFrame] = [pl.DataFrame(schema=FINDING_SCHEMA)]
     roster_rows = unit_persons.filter(pl.col("source").is_in(["dibao", "poor"]))
-    decided = roster_rows.join(flags, on="unit").join(decisions, on="unit", how="left")
+    decided = roster_rows.join(flags.select("unit", "on_dibao", "registered_poor"), on="unit").join(
+        decisions, on="unit", how="left"
+    )
     decision_text = pl.format(
         "评估结论：{}（家庭月人均收入{}元，低保标准{}元/人/月）",
         pl.col("decision").replace_strict(DECISION_NAMES, default=pl.col("decision")),

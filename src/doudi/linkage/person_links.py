@@ -2,12 +2,12 @@
 
 Input: a `persons` table (source, household_key, link_id) holding every roster's person rows. Output:
  - `person_links`: per dibao/poor person, the dibao household and the poor household that list them
-   (full outer join on the ID number);
+   (full outer join on the ID number; a row without a number matches nothing and stays, once);
  - `household_links`: the dibao household and poor household that share persons, with how many;
  - `household_sizes`: persons per household per roster.
 
-Only portable functions are used (COALESCE, CASE, COUNT, SUM, MAX_BY, FULL OUTER JOIN); each was run on both
-engines (tests/linkage/test_compare_sql.py and bench/compare_spark.py).
+Only portable SQL is used (COALESCE, CASE, COUNT, ROW_NUMBER() OVER, UNION ALL, FULL OUTER JOIN); each was run on
+both engines with equal results (bench/compare_spark.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ PERSON_LINKS_SQL = """
 SELECT COALESCE(d.link_id, p.link_id) AS link_id,
        d.household_key AS dibao_household,
        p.household_key AS poor_household
-FROM (SELECT household_key, link_id FROM persons WHERE source = 'dibao' AND link_id IS NOT NULL) d
-FULL OUTER JOIN (SELECT household_key, link_id FROM persons WHERE source = 'poor' AND link_id IS NOT NULL) p
+FROM (SELECT household_key, link_id FROM persons WHERE source = 'dibao') d
+FULL OUTER JOIN (SELECT household_key, link_id FROM persons WHERE source = 'poor') p
   ON d.link_id = p.link_id
 """
 
@@ -30,16 +30,23 @@ WHERE dibao_household IS NOT NULL AND poor_household IS NOT NULL
 GROUP BY dibao_household, poor_household
 """
 
-# Each dibao household's best poor household (most shared persons), and the reverse.
+# Each dibao household's best poor household: most shared persons, ties to the smaller key, so that DuckDB and
+# Spark pick the same one (MAX_BY leaves ties to the engine).
 BEST_LINKS_SQL = """
-SELECT dibao_household, MAX_BY(poor_household, shared) AS poor_household, MAX(shared) AS shared
-FROM household_links GROUP BY dibao_household
+SELECT dibao_household, poor_household, shared
+FROM (SELECT dibao_household, poor_household, shared,
+             ROW_NUMBER() OVER (PARTITION BY dibao_household ORDER BY shared DESC, poor_household) AS rank
+      FROM household_links) AS ranked
+WHERE rank = 1
 """
 
+# From person_links, not persons: every dibao and poor row is there once (a row without an ID number joins
+# nothing and stays as an unmatched row), and a second scan of the input is saved.
 HOUSEHOLD_SIZES_SQL = """
-SELECT household_key, source, COUNT(*) AS persons,
-       SUM(CASE WHEN link_id IS NULL THEN 1 ELSE 0 END) AS without_id
-FROM persons WHERE source IN ('dibao', 'poor')
+SELECT household_key, source, COUNT(*) AS persons
+FROM (SELECT dibao_household AS household_key, 'dibao' AS source FROM person_links WHERE dibao_household IS NOT NULL
+      UNION ALL
+      SELECT poor_household, 'poor' FROM person_links WHERE poor_household IS NOT NULL) AS listed
 GROUP BY household_key, source
 """
 

@@ -2,8 +2,9 @@
 
 A compared household ("unit") is a dibao household with its linked registered-poor household, or a
 registered-poor household alone. The engine needs members, incomes and the county:
- - from the registry when it holds the household (found by the members' ID numbers): its members, incomes
-   and expenses as stored; who is on dibao and who is registered is taken from the rosters being compared;
+ - from the registry when it holds the household (found by the members' ID numbers) with at least one income
+   record: its members, incomes and expenses as stored; who is on dibao and who is registered is taken from
+   the rosters being compared;
  - otherwise from the rosters: their members, and the household's yearly income when a roster has a
    家庭年收入 column. Without an income, or without a county code (村代码 or `--region`), or with a member
    whose ID number is missing or wrong, the unit is listed as not assessed with the reason.
@@ -18,9 +19,11 @@ from sqlalchemy import Engine, select
 
 from doudi.policy.profile import Profile
 from doudi.rules import schema
-from doudi.rules.assess import assess_frames
+from doudi.rules.assess import DECISION_SCHEMA, assess_frames
 
 UNASSESSED_SCHEMA = {"unit": pl.String(), "reason": pl.String()}
+# The engine's decision columns, keyed by the compared household ("unit") instead of household_id.
+UNIT_DECISION_SCHEMA = {"unit": pl.String()} | {k: v for k, v in DECISION_SCHEMA.items() if k != "household_id"}
 
 
 def _registry_households(engine: Engine, id_numbers: list[str]) -> pl.DataFrame:
@@ -49,7 +52,7 @@ def assess_units(
     `unit_persons`: unit, link_id, and the person columns of rosters.PERSON_SCHEMA (one row per roster row).
     `units`: unit, on_dibao, registered_poor.
     """
-    decisions: list[pl.DataFrame] = []
+    decisions: list[pl.DataFrame] = [pl.DataFrame(schema=UNIT_DECISION_SCHEMA)]
     unassessed: list[pl.DataFrame] = [pl.DataFrame(schema=UNASSESSED_SCHEMA)]
     remaining = units
     if engine is not None:
@@ -62,12 +65,12 @@ def assess_units(
     decision, failed = _assess(frames, profile)
     decisions.append(decision)
     unassessed.append(failed)
-    return pl.concat(decisions, how="diagonal_relaxed"), pl.concat(unassessed)
+    return pl.concat(decisions, how="diagonal_relaxed").select(list(UNIT_DECISION_SCHEMA)), pl.concat(unassessed)
 
 
 def _assess(frames: dict[str, pl.DataFrame], profile: Profile) -> tuple[pl.DataFrame, pl.DataFrame]:
     if frames["households"].is_empty():
-        return pl.DataFrame(schema={"unit": pl.String()}), pl.DataFrame(schema=UNASSESSED_SCHEMA)
+        return pl.DataFrame(schema=UNIT_DECISION_SCHEMA), pl.DataFrame(schema=UNASSESSED_SCHEMA)
     result = assess_frames(frames, profile)
     failed = result.errors.group_by("household_id", maintain_order=True).agg(pl.col("reason").str.join("；"))
     return (
@@ -90,6 +93,19 @@ def _from_registry(
         .unique("registry_household", keep="first")
     )
     frames = load_frames(engine, household_ids=unit_household["registry_household"].to_list(), on=on)
+    # A stored household without a single income record is not "no income": it was never surveyed (an import of
+    # a roster stores members only). Those go the roster way, where a missing income is said, not assumed zero.
+    unit_household = unit_household.join(
+        frames["incomes"].select(pl.col("household_id").alias("registry_household")).unique(),
+        on="registry_household",
+        how="semi",
+    )
+    frames = {
+        name: frame.join(
+            unit_household.select(pl.col("registry_household").alias("household_id")), on="household_id", how="semi"
+        )
+        for name, frame in frames.items()
+    }
     rename = unit_household.select(pl.col("registry_household").alias("household_id"), "unit")
     frames = {
         name: frame.join(rename, on="household_id").with_columns(pl.col("unit").alias("household_id")).drop("unit")

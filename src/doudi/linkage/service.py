@@ -37,6 +37,7 @@ class CompareOutcome:
     result: ComparisonResult
     run: RecordedRun
     report: Path
+    inputs: list[roster_io.RosterInput]
 
 
 def read_rosters(request: CompareRequest, engine: Engine) -> roster_io.Rosters:
@@ -73,4 +74,4 @@ def run_comparison(engine: Engine, request: CompareRequest) -> CompareOutcome:
         changes=run.changes,
     )
     log.info("comparison run %d written to %s", run.run_id, report)
-    return CompareOutcome(result, run, report)
+    return CompareOutcome(result, run, report, rosters.inputs)

@@ -1,0 +1,162 @@
+"""The roster comparison's core at province scale: 5M dibao persons against 10M registered-poor persons.
+
+    .venv/bin/python bench/compare.py [--dibao 5000000] [--poor 10000000] [--threads 2]
+
+Two measurements on the same synthetic rosters, each in its own process so each peak memory is its own:
+ - bare:    a DuckDB full outer hash join of the two ID columns, materialized (the floor);
+ - compare: doudi's comparison SQL (doudi.linkage.person_links.PIPELINE: the person join, household links,
+            each dibao household's best poor household, household sizes, household status).
+Rosters are made with numpy (IDs as 18-digit strings, households of 1-5 persons, 60% of dibao persons also
+registered, household membership partly shuffled so some linked households differ). Times are printed, never
+asserted. Peak memory is the process's maximum resident set (getrusage), minus nothing: it includes the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute
+
+from doudi.linkage.person_links import PIPELINE
+
+BARE_SQL = """
+CREATE OR REPLACE TEMP TABLE bare AS
+SELECT d.link_id AS dibao_id, p.link_id AS poor_id
+FROM (SELECT link_id FROM persons WHERE source = 'dibao') d
+FULL OUTER JOIN (SELECT link_id FROM persons WHERE source = 'poor') p ON d.link_id = p.link_id
+"""
+
+
+def _household_numbers(rng: np.random.Generator, persons: int) -> np.ndarray:
+    sizes = rng.choice([1, 2, 3, 4, 5], size=persons // 2 + 1, p=[0.2, 0.3, 0.25, 0.15, 0.1])
+    return np.repeat(np.arange(len(sizes)), sizes)[:persons]
+
+
+def _keys(prefix: str, numbers: np.ndarray) -> pa.Array:
+    text = pa.compute.cast(pa.array(numbers), pa.string())
+    return pa.compute.binary_join_element_wise(pa.scalar(prefix), text, "")
+
+
+def synthetic_persons(dibao: int, poor: int, seed: int = 11) -> pa.Table:
+    """One `persons` table (source, household_key, link_id) of both rosters, made with numpy in seconds.
+
+    60% of dibao persons are registered too, in the same households, except 5% of them moved to another
+    household (so some linked households differ); the poor roster's rows are in shuffled order."""
+    rng = np.random.default_rng(seed)
+    shared = min(int(dibao * 0.6), poor)
+    population = rng.permutation(dibao + poor - shared).astype(np.int64) + 220182_1950_0101_0000
+    dibao_ids = population[:dibao]
+    dibao_households = _household_numbers(rng, dibao)
+    shared_households = dibao_households[:shared].copy()
+    moved = rng.choice(shared, size=shared // 20, replace=False)
+    shared_households[moved] = rng.integers(0, dibao_households.max() + 1, len(moved))
+    own_households = _household_numbers(rng, poor - shared) + dibao_households.max() + 1
+    order = rng.permutation(poor)
+    poor_ids = np.concatenate([dibao_ids[:shared], population[dibao:]])[order]
+    poor_households = np.concatenate([shared_households, own_households])[order]
+    ids = pa.compute.cast(pa.array(np.concatenate([dibao_ids, poor_ids])), pa.string())
+    codes = pa.array(np.concatenate([np.zeros(dibao, np.int8), np.ones(poor, np.int8)]))
+    source = pa.DictionaryArray.from_arrays(codes, pa.array(["dibao", "poor"])).cast(pa.string())
+    households = pa.concat_arrays([_keys("dibao:", dibao_households), _keys("poor:", poor_households)])
+    return pa.table({"source": source, "household_key": households, "link_id": ids})
+
+
+def _peak_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # Linux: KiB
+
+
+def run_phase(phase: str, dibao: int, poor: int, threads: int) -> dict[str, float]:
+    started = time.perf_counter()
+    persons = synthetic_persons(dibao, poor)
+    generated = time.perf_counter() - started
+    before = _peak_gib()
+    connection = duckdb.connect()
+    connection.execute(f"SET threads = {threads}")
+    connection.register("persons", persons)
+    steps: dict[str, float] = {}
+    started = time.perf_counter()
+    if phase == "bare":
+        connection.execute(BARE_SQL)
+        rows = connection.execute("SELECT count(*) FROM bare").fetchone()
+    else:
+        for name, sql in PIPELINE:
+            step = time.perf_counter()
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+            steps[f"step_{name}"] = time.perf_counter() - step
+        rows = connection.execute("SELECT count(*) FROM person_links").fetchone()
+    seconds = time.perf_counter() - started
+    statuses = (
+        dict(connection.execute("SELECT status, count(*) FROM household_status GROUP BY status").fetchall())
+        if phase == "compare"
+        else {}
+    )
+    return {
+        "seconds": seconds,
+        "generate_seconds": generated,
+        "peak_gib": _peak_gib(),
+        "peak_before_sql_gib": before,
+        "joined_rows": float(rows[0]) if rows else 0.0,
+        **{f"households_{k}": float(v) for k, v in statuses.items()},
+        **steps,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dibao", type=int, default=5_000_000)
+    parser.add_argument("--poor", type=int, default=10_000_000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--phase", choices=["bare", "compare"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(run_phase(args.phase, args.dibao, args.poor, args.threads)))
+        return
+    results = {}
+    for phase in ("bare", "compare"):
+        command = [
+            sys.executable,
+            __file__,
+            "--phase",
+            phase,
+            "--dibao",
+            str(args.dibao),
+            "--poor",
+            str(args.poor),
+            "--threads",
+            str(args.threads),
+        ]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        results[phase] = json.loads(output.strip().splitlines()[-1])
+    bare, compare = results["bare"], results["compare"]
+    print(
+        f"rosters: {args.dibao:,} dibao persons vs {args.poor:,} registered-poor persons, DuckDB {duckdb.__version__}, "
+        f"{args.threads} threads (data made in {bare['generate_seconds']:.1f} s)"
+    )
+    for phase, figures in results.items():
+        print(
+            f"  {phase:8s} {figures['seconds']:7.2f} s   peak {figures['peak_gib']:.2f} GiB "
+            f"(data alone {figures['peak_before_sql_gib']:.2f} GiB)   joined rows {figures['joined_rows']:,.0f}"
+        )
+    print(f"  compare / bare = {compare['seconds'] / bare['seconds']:.2f}x")
+    print(
+        "  compare steps: "
+        + ", ".join(f"{k.removeprefix('step_')} {v:.2f} s" for k, v in compare.items() if k.startswith("step_"))
+    )
+    print(
+        "  households: "
+        + ", ".join(
+            f"{k.removeprefix('households_')} {v:,.0f}" for k, v in compare.items() if k.startswith("households_")
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
