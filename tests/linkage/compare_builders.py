@@ -20,6 +20,7 @@ Households (dibao household_no d…, registered-poor p…), all in village VILLA
   O  d16/p16 韩九, 15-digit number in the poor roster             -> overlap (same after upgrade)
   P  d17/p17 杨十, two adjacent digits swapped in the poor roster -> same_person (颠倒)
   Q  d18/p18 秦五 秦妻 on dibao, the poor roster lists 秦五 only    -> household_differs
+  R  d19/p19 许梅 (dibao) and 许玫 (poor) under one ID number       -> household_differs (姓名不同)
 Rejected: a word-for-word repeat of 张三's row, and a row with neither name nor ID.
 """
 
@@ -78,6 +79,7 @@ ID = {
     "杨十": person_id("19550101", 171),
     "秦五": person_id("19560101", 181),
     "秦妻": person_id("19580101", 182),
+    "许梅": person_id("19630101", 191),
 }
 
 
@@ -130,6 +132,7 @@ def dibao_rows() -> list[dict[str, object]]:
         _p("d17", "杨十", yearly_income_yuan=500),
         _p("d18", "秦五", yearly_income_yuan=500),
         _p("d18", "秦妻", "配偶", yearly_income_yuan=500),
+        _p("d19", "许梅", yearly_income_yuan=500),
         {"household_no": "d99", "name": None, "id_number": None, "relation": "户主"},  # nobody: rejected
     ]
 
@@ -153,6 +156,7 @@ def poor_rows() -> list[dict[str, object]]:
         _p("p16", "韩九") | {"id_number": to_15(ID["韩九"])},
         _p("p17", "杨十") | {"id_number": swapped(ID["杨十"], 14)},
         _p("p18", "秦五"),
+        _p("p19", "许玫") | {"id_number": ID["许梅"]},
     ]
 
 

@@ -48,8 +48,8 @@ def _person_key(category: str) -> pl.Expr:
 
 def household_differences(rows: pl.DataFrame) -> pl.DataFrame:
     """Linked dibao and poor households described differently: a person the dibao roster lists in the household
-    and the poor roster does not, a stated 家庭人口数 other than the poor roster's count, or different yearly
-    incomes. (Members the poor roster lists and dibao does not are 保人不保户, see `partial_coverage`.)"""
+    and the poor roster does not, a stated 家庭人口数 other than the poor roster's count, one ID number under two
+    names, or different yearly incomes. (Members the poor roster lists and dibao does not are 保人不保户, see `partial_coverage`.)"""
     linked = rows.filter(pl.col("status") == "differs")
     in_poor = pl.col("link_id").is_in(pl.col("link_id").filter(pl.col("source") == "poor").implode()).over("unit")
     per_unit = linked.group_by("unit").agg(
@@ -71,6 +71,16 @@ def household_differences(rows: pl.DataFrame) -> pl.DataFrame:
             pl.format("低保名单填家庭人口{}人，建档立卡名单该户{}人", "stated", "poor_n"),
         ),
     ]
+    # One ID number, two names: a variant character or a homophone typed in one roster.
+    named = rows.filter(pl.col("link_id").is_not_null()).group_by("link_id").agg(
+        pl.col("name").filter(pl.col("source") == "dibao").first().alias("dibao_name"),
+        pl.col("name").filter(pl.col("source") == "poor").first().alias("poor_name"),
+    )
+    renamed = rows.filter(pl.col("source") == "dibao").join(
+        named.filter(pl.col("dibao_name") != pl.col("poor_name")), on="link_id"
+    )
+    name_detail = pl.format("姓名不同：低保名单“{}”，建档立卡名单“{}”", "dibao_name", "poor_name")
+    parts.append(_rows(renamed, "household_differs", key, name_detail))
     # Both rosters state a yearly income and they disagree.
     incomes = (
         rows.filter(pl.col("yearly_income_fen").is_not_null())
