@@ -49,7 +49,8 @@ def _person_key(category: str) -> pl.Expr:
 def household_differences(rows: pl.DataFrame) -> pl.DataFrame:
     """Linked dibao and poor households described differently: a person the dibao roster lists in the household
     and the poor roster does not, a stated 家庭人口数 other than the poor roster's count, one ID number under two
-    names, or different yearly incomes. (Members the poor roster lists and dibao does not are 保人不保户, see `partial_coverage`.)"""
+    names, or different yearly incomes. (Members the poor roster lists and dibao does not are 保人不保户: see
+    `partial_coverage`.)"""
     linked = rows.filter(pl.col("status") == "differs")
     in_poor = pl.col("link_id").is_in(pl.col("link_id").filter(pl.col("source") == "poor").implode()).over("unit")
     per_unit = linked.group_by("unit").agg(
