@@ -73,9 +73,13 @@ def household_differences(rows: pl.DataFrame) -> pl.DataFrame:
         ),
     ]
     # One ID number, two names: a variant character or a homophone typed in one roster.
-    named = rows.filter(pl.col("link_id").is_not_null()).group_by("link_id").agg(
-        pl.col("name").filter(pl.col("source") == "dibao").first().alias("dibao_name"),
-        pl.col("name").filter(pl.col("source") == "poor").first().alias("poor_name"),
+    named = (
+        rows.filter(pl.col("link_id").is_not_null())
+        .group_by("link_id")
+        .agg(
+            pl.col("name").filter(pl.col("source") == "dibao").first().alias("dibao_name"),
+            pl.col("name").filter(pl.col("source") == "poor").first().alias("poor_name"),
+        )
     )
     renamed = rows.filter(pl.col("source") == "dibao").join(
         named.filter(pl.col("dibao_name") != pl.col("poor_name")), on="link_id"
