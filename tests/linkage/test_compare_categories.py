@@ -111,3 +111,22 @@ def test_roster_rows_keep_invalid_ids_for_matching() -> None:
     assert mistyped["id_problem"].item().startswith("身份证号码校验位错误")
     upgraded = persons.filter((pl.col("source") == "poor") & (pl.col("name") == "韩九"))
     assert upgraded["from_15"].item() is True and upgraded["id_number"].item() is not None
+
+
+def test_rosters_of_different_dates_are_flagged() -> None:
+    import dataclasses
+    import datetime as dt
+
+    from doudi.linkage.compare import compare_rosters
+    from doudi.policy.profile import load_profile
+
+    read = scenario_rosters()
+    dated = [
+        dataclasses.replace(
+            given, as_of={"dibao": dt.date(2020, 6, 30), "poor": dt.date(2020, 3, 31)}.get(given.source)
+        )
+        for given in read.inputs
+    ]
+    result = compare_rosters(dataclasses.replace(read, inputs=dated), load_profile("jilin-2020"), dt.date(2020, 6, 1))
+    # jilin-2020 compares monthly: three months apart is more than one comparison interval.
+    assert result.warnings and "相差3个月" in result.warnings[0]

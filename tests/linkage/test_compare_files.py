@@ -161,8 +161,9 @@ def test_second_run_shows_what_changed(files: dict[str, Path], tmp_path: Path) -
     assert ("建档立卡户在低保中", "赵六") in new
 
 
-def test_joint_confirmation(files: dict[str, Path], tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+def test_joint_confirmation(files: dict[str, Path], tmp_path: Path, database_url: str) -> None:
+    """On SQLite and PostgreSQL (tests/conftest.py's database_url)."""
+    url = database_url
     assert _compare(files, tmp_path / "r.xlsx", url).exit_code == 0
     engine = open_registry(url)
     runner = CliRunner()

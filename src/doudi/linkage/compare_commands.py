@@ -16,7 +16,18 @@ from doudi.ingest.errors import ImportRejected
 from doudi.registry.commands import DatabaseUrl
 from doudi.registry.database import open_registry
 
-RosterOption = Annotated[Path | None, typer.Option(help="名单文件：.xlsx、.xls 或 .csv（UTF-8 / GBK）")]
+_FORMATS = "（.xlsx、.xls 或 .csv，UTF-8 / GBK）"
+
+
+def _roster_option(what: str) -> object:
+    return typer.Option(help=f"{what}{_FORMATS}")
+
+
+def _day(text: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text) if text else dt.date.today()
+    except ValueError:
+        raise typer.BadParameter(f"日期应写作 YYYY-MM-DD，例如 2020-06-01，而不是“{text}”") from None
 
 
 def _dates(values: list[str]) -> dict[str, dt.date]:
@@ -39,12 +50,12 @@ def register(app: typer.Typer) -> None:
     @compare.callback()
     def run(
         context: typer.Context,
-        dibao: RosterOption = None,
-        poor: RosterOption = None,
-        tekun: RosterOption = None,
-        disabled: RosterOption = None,
-        deaths: RosterOption = None,
-        officials: RosterOption = None,
+        dibao: Annotated[Path | None, _roster_option("低保名单")] = None,
+        poor: Annotated[Path | None, _roster_option("建档立卡贫困人口名单")] = None,
+        tekun: Annotated[Path | None, _roster_option("特困人员名单")] = None,
+        disabled: Annotated[Path | None, _roster_option("残疾人名单")] = None,
+        deaths: Annotated[Path | None, _roster_option("死亡人员名单（含死亡日期）")] = None,
+        officials: Annotated[Path | None, _roster_option("村干部名单（含职务、村）")] = None,
         registry: Annotated[bool, typer.Option("--registry", help="使用登记库中已导入的名单")] = False,
         profile: Annotated[str, typer.Option(help="政策配置，如 jilin-2020")] = "jilin-2020",
         on: Annotated[str | None, typer.Option(help="评估日期 YYYY-MM-DD，默认今天")] = None,
@@ -73,7 +84,7 @@ def register(app: typer.Typer) -> None:
             files=given,
             use_registry=registry,
             profile=profile,
-            on=dt.date.fromisoformat(on) if on else dt.date.today(),
+            on=_day(on),
             region_code=region,
             dates=_dates(date or []),
             out=out,
