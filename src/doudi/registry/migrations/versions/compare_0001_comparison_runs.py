@@ -10,13 +10,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-# Loading this revision registers the models on Base.metadata, so the model/migration parity check sees them
-# even where nothing else imported doudi.registry.comparison_runs.
-import doudi.registry.comparison_runs  # noqa: F401
-
 revision = "compare_0001"
 down_revision = "0001"
-branch_labels = None
+branch_labels = ("compare",)
 depends_on = None
 
 
