@@ -18,6 +18,7 @@ def _register() -> None:
     from doudi.ingest import commands as ingest_commands
     from doudi.linkage import commands as id_commands
     from doudi.linkage import compare_commands
+    from doudi.payments import commands as payment_commands
     from doudi.policy import commands as policy_commands
     from doudi.registry import commands as registry_commands
     from doudi.rules import commands as rules_commands
@@ -30,6 +31,7 @@ def _register() -> None:
         id_commands,
         compare_commands,
         demo,
+        payment_commands,
     ):
         module.register(app)
 

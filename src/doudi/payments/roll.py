@@ -1,0 +1,387 @@
+"""The monthly payment roll (发放花名册): who is paid what for a month, computed from the enrollments.
+
+For the roll's month M (COV-2, COV-3, COV-7, EXIT-1/3):
+- an enrollment (dibao or 特困) is paid for M when it is in force on M's first day and M is after the month of
+  its `since` (COV-7: paid from the month after approval; `since` is the approval date);
+- a dibao household's approved `monthly_benefit_fen` is split into 保障金 and 分类施保金 with the engine's
+  `supplements_fen` for the household (COV-3); 特困 support is all 保障金;
+- a running gradual exit pays the first amount of the engine's `gradual_exit_schedule_fen` evaluated on the
+  last day of M−1 (so the schedule starts at M); an empty schedule means the period is over: stopped;
+- arrears (补发): each month of the last twelve for which an approved roll covered the household's region,
+  the household was due and was not on it, is paid now at this month's amount (late approvals, late entry);
+- failed bank payments of earlier approved rolls are paid again (carry-over) until the bank pays them;
+- stops: exits (status exited, `until` on or before M's first day) and deaths (every covered person died
+  before M's first day) are not on the roll; `Roll.stops` lists who stopped and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+from sqlalchemy import Connection, Engine, Select, and_, or_, select
+
+from doudi.payments.models import PayeeAccount, PaymentRoll, PaymentRollRow
+from doudi.payments.months import PaymentError, first_day, month_number, month_number_expr, month_text
+from doudi.policy.profile import ProfileError, profile_for
+from doudi.policy.standards import load_standards
+from doudi.registry.bulk import fetch_frame
+from doudi.registry.loader import load_frames
+from doudi.registry.models import Enrollment, Household, Member
+from doudi.rules.assess import prepare
+from doudi.rules.evaluator import evaluate, number_rows
+
+PROGRAMS = ("dibao", "tekun")
+ARREARS_LOOKBACK_MONTHS = 12
+
+# The columns of a roll row, in the order of PaymentRollRow (without ids and bank results).
+ROW_SCHEMA: dict[str, pl.DataType] = {
+    "household_id": pl.String(),
+    "program": pl.String(),
+    "township_code": pl.String(),
+    "village_code": pl.String(),
+    "name": pl.String(),
+    "id_number": pl.String(),
+    "persons": pl.Int64(),
+    "first_month": pl.String(),
+    "benefit_fen": pl.Int64(),
+    "supplement_fen": pl.Int64(),
+    "arrears_fen": pl.Int64(),
+    "carry_over_fen": pl.Int64(),
+    "total_fen": pl.Int64(),
+    "account_name": pl.String(),
+    "bank": pl.String(),
+    "account_number": pl.String(),
+    "note": pl.String(),
+}
+
+
+@dataclass
+class Roll:
+    month: str
+    region_prefix: str
+    rows: pl.DataFrame  # ROW_SCHEMA (+ bank_status, bank_message for approved rolls), sorted by village
+    stops: pl.DataFrame = field(default_factory=pl.DataFrame)  # household_id, program, reason
+    roll_id: int | None = None  # set when the roll is approved (frozen)
+    approved_by: str | None = None
+
+    @property
+    def total_fen(self) -> int:
+        return int(self.rows["total_fen"].sum() or 0)
+
+
+def _enrollments(connection: Connection, region: str, month: str) -> pl.DataFrame:
+    start = first_day(month)
+    query = (
+        select(
+            Enrollment.household_id,
+            Enrollment.program,
+            Enrollment.scope,
+            Enrollment.id_number.label("person_id"),
+            Enrollment.since,
+            Enrollment.until,
+            Enrollment.monthly_benefit_fen,
+            Enrollment.status,
+            Enrollment.gradual_exit_since,
+            Household.village_code,
+            Household.region_code,
+        )
+        .join(Household, Household.id == Enrollment.household_id)
+        .where(Enrollment.program.in_(PROGRAMS), or_(Enrollment.since.is_(None), Enrollment.since < start))
+        # Exits that ended long before the month matter neither for payment nor for the stop list.
+        .where(or_(Enrollment.until.is_(None), Enrollment.until >= start - dt.timedelta(days=62)))
+    )
+    if region:
+        query = query.where(or_(Household.village_code.like(f"{region}%"), Household.region_code.like(f"{region}%")))
+    kinds: dict[str, pl.DataType] = {
+        "household_id": pl.String(),
+        "program": pl.String(),
+        "scope": pl.String(),
+        "person_id": pl.String(),
+        "since": pl.Date(),
+        "until": pl.Date(),
+        "monthly_benefit_fen": pl.Int64(),
+        "status": pl.String(),
+        "gradual_exit_since": pl.Date(),
+        "village_code": pl.String(),
+        "region_code": pl.String(),
+    }
+    frame = fetch_frame(connection, query, kinds)
+    # One enrollment per household and program: the latest.
+    return frame.sort("since", nulls_last=False).unique(["household_id", "program"], keep="last")
+
+
+def _members(connection: Connection, household_ids: Select) -> pl.DataFrame:
+    query = select(Member.household_id, Member.id_number, Member.name, Member.relation, Member.death_date).where(
+        Member.household_id.in_(household_ids)
+    )
+    kinds: dict[str, pl.DataType] = {
+        "household_id": pl.String(),
+        "id_number": pl.String(),
+        "name": pl.String(),
+        "relation": pl.String(),
+        "death_date": pl.Date(),
+    }
+    return fetch_frame(connection, query, kinds)
+
+
+def _accounts(connection: Connection) -> pl.DataFrame:
+    query = select(PayeeAccount.household_id, PayeeAccount.account_name, PayeeAccount.bank, PayeeAccount.account_number)
+    return fetch_frame(
+        connection, query, {c: pl.String() for c in ("household_id", "account_name", "bank", "account_number")}
+    )
+
+
+def _history(connection: Connection, month: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Approved rolls of the lookback window (month, region_prefix) and their rows (who was paid for what)."""
+    now = month_number(month)
+    months = [month_text(n) for n in range(now - ARREARS_LOOKBACK_MONTHS, now)]
+    rolls = fetch_frame(
+        connection,
+        select(PaymentRoll.id.label("roll_id"), PaymentRoll.month, PaymentRoll.region_prefix).where(
+            PaymentRoll.month.in_(months)
+        ),
+        {"roll_id": pl.Int64(), "month": pl.String(), "region_prefix": pl.String()},
+    )
+    rows = fetch_frame(
+        connection,
+        select(
+            PaymentRollRow.household_id,
+            PaymentRollRow.program,
+            PaymentRollRow.first_month,
+            PaymentRoll.month,
+            PaymentRollRow.total_fen,
+            PaymentRollRow.bank_status,
+            PaymentRollRow.carried_to_roll_id,
+        )
+        .join(PaymentRoll, PaymentRoll.id == PaymentRollRow.roll_id)
+        .where(
+            or_(
+                PaymentRoll.month.in_(months),
+                and_(PaymentRollRow.bank_status == "failed", PaymentRollRow.carried_to_roll_id.is_(None)),
+            )
+        ),
+        {
+            "household_id": pl.String(),
+            "program": pl.String(),
+            "first_month": pl.String(),
+            "month": pl.String(),
+            "total_fen": pl.Int64(),
+            "bank_status": pl.String(),
+            "carried_to_roll_id": pl.Int64(),
+        },
+    )
+    return rolls, rows
+
+
+def engine_amounts(engine: Engine | Connection, household_ids: list[str], month: str) -> pl.DataFrame:
+    """household_id, supplements_fen and this month's gradual-exit amount, from the rules engine.
+
+    The engine is evaluated on the last day of the month before, so `gradual_exit_schedule_fen` starts at the
+    roll's month (EXIT-1/3); `supplements_fen` is the household's class supplement (COV-3).
+    """
+    empty = pl.DataFrame(
+        schema={"household_id": pl.String(), "engine_supplements_fen": pl.Int64(), "gradual_exit_fen": pl.Int64()}
+    )
+    if not household_ids:
+        return empty
+    on = first_day(month) - dt.timedelta(days=1)
+    frames = load_frames(engine, household_ids=household_ids, on=on)
+    prepared, _missing_standard = prepare(frames, load_standards())
+    households = prepared["households"]
+    parts = [empty]
+    for (region_code,), group in households.group_by(["region_code"]):
+        try:
+            profile = profile_for(str(region_code), on)
+        except ProfileError as error:
+            raise PaymentError(f"无法计算分类施保金和渐退金额：{error}") from error
+        numbered = number_rows(group, prepared["members"], prepared["incomes"], prepared["expenses"])
+        result = evaluate(numbered, profile, ["supplements_fen", "gradual_exit_schedule_fen"])["household"]
+        parts.append(
+            result.select(
+                "household_id",
+                pl.col("supplements_fen").alias("engine_supplements_fen"),
+                pl.col("gradual_exit_schedule_fen").list.first().alias("gradual_exit_fen"),
+            )
+        )
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def _persons(members: pl.DataFrame, start: dt.date) -> pl.DataFrame:
+    """Per household: living members on the month's first day and the head (户主) for the roll's name."""
+    alive = members.filter(pl.col("death_date").is_null() | (pl.col("death_date") >= start))
+    heads = (
+        alive.sort(pl.col("relation") != "户主", maintain_order=True)
+        .unique("household_id", keep="first", maintain_order=True)
+        .select("household_id", pl.col("name").alias("head_name"), pl.col("id_number").alias("head_id"))
+    )
+    counts = alive.group_by("household_id").agg(pl.len().cast(pl.Int64).alias("alive"))
+    return heads.join(counts, on="household_id", how="left")
+
+
+def compute_roll(engine: Engine, month: str, region: str = "") -> Roll:
+    """The roll as it would be paid now (a draft): nothing is written."""
+    start = first_day(month)
+    now = month_number(month)
+    with engine.connect() as connection:
+        enrollments = _enrollments(connection, region, month)
+        enrolled = select(Enrollment.household_id).where(Enrollment.program.in_(PROGRAMS))
+        members = _members(connection, enrolled).join(
+            enrollments.select("household_id").unique(), on="household_id", how="semi"
+        )
+        accounts = _accounts(connection)
+        past_rolls, past_rows = _history(connection, month)
+        dibao_ids = enrollments.filter(pl.col("program") == "dibao")["household_id"].unique().sort().to_list()
+        # Read in this transaction: one consistent snapshot (and the SQLite Arrow reader misses WAL pages).
+        amounts = engine_amounts(connection, dibao_ids, month)
+
+    people = _persons(members, start)
+    single_alive = members.filter(pl.col("death_date").is_null() | (pl.col("death_date") >= start)).select(
+        "household_id", pl.col("id_number").alias("person_id"), pl.col("name").alias("person_name")
+    )
+
+    frame = (
+        enrollments.join(people, on="household_id", how="left")
+        .join(single_alive, on=["household_id", "person_id"], how="left")
+        .join(amounts, on="household_id", how="left")
+        .with_columns(
+            single=pl.col("scope") == "single_person",
+            gradual=pl.col("status") == "gradual_exit",
+        )
+        .with_columns(
+            persons=pl.when(pl.col("single"))
+            .then(pl.col("person_name").is_not_null().cast(pl.Int64))
+            .otherwise(pl.col("alive").fill_null(0)),
+            name=pl.when(pl.col("single")).then(pl.col("person_name")).otherwise(pl.col("head_name")),
+            id_number=pl.when(pl.col("single")).then(pl.col("person_id")).otherwise(pl.col("head_id")),
+            month_fen=pl.when(pl.col("gradual") & (pl.col("program") == "dibao"))
+            .then(pl.col("gradual_exit_fen"))
+            .otherwise(pl.col("monthly_benefit_fen"))
+            .fill_null(0),
+        )
+    )
+    stop_reason = (
+        pl.when(pl.col("status") == "exited")
+        .then(pl.lit("已退出，停发"))
+        .when(pl.col("until").is_not_null() & (pl.col("until") <= start))
+        .then(pl.lit("保障期已结束，停发"))
+        .when(pl.col("persons") == 0)
+        .then(pl.lit("保障对象已死亡，停发"))
+        .when(pl.col("gradual") & pl.col("gradual_exit_fen").is_null())
+        .then(pl.lit("渐退期已满，停发，待退出评估"))
+    )
+    frame = frame.with_columns(stop=stop_reason)
+    stops = frame.filter(pl.col("stop").is_not_null()).select("household_id", "program", pl.col("stop").alias("reason"))
+
+    # A failed bank payment of an earlier roll is owed even after a stop: it stays on the roll until paid.
+    carry = (
+        past_rows.filter((pl.col("bank_status") == "failed") & pl.col("carried_to_roll_id").is_null())
+        .group_by("household_id", "program")
+        .agg(pl.col("total_fen").sum().alias("carry_over_fen"))
+    )
+    frame = frame.join(carry, on=["household_id", "program"], how="left")
+    paid = frame.filter(pl.col("stop").is_null() | pl.col("carry_over_fen").is_not_null()).with_columns(
+        month_fen=pl.when(pl.col("stop").is_null()).then(pl.col("month_fen")).otherwise(0)
+    )
+
+    # COV-3: the class supplement inside the approved amount; a gradual exit's amount is all 保障金.
+    supplement = (
+        pl.when((pl.col("program") == "dibao") & ~pl.col("gradual"))
+        .then(pl.min_horizontal(pl.col("engine_supplements_fen").fill_null(0), pl.col("month_fen")))
+        .otherwise(0)
+    )
+    paid = paid.with_columns(supplement_fen=supplement).with_columns(
+        benefit_fen=pl.col("month_fen") - pl.col("supplement_fen")
+    )
+    due = paid.filter(pl.col("stop").is_null())
+    paid = paid.join(_arrears(due, past_rolls, past_rows, now), on=["household_id", "program"], how="left")
+
+    rows = (
+        paid.with_columns(
+            pl.col("arrears_months").fill_null(0),
+            pl.col("carry_over_fen").fill_null(0),
+            pl.col("benefit_fen").fill_null(0),
+            pl.col("supplement_fen").fill_null(0),
+            pl.col("month_fen").fill_null(0),
+            pl.col("persons").fill_null(0),
+        )
+        .with_columns(arrears_fen=pl.col("arrears_months") * pl.col("month_fen"))
+        .join(accounts, on="household_id", how="left")
+        .select(
+            "household_id",
+            "program",
+            pl.col("village_code").str.slice(0, 9).alias("township_code"),
+            "village_code",
+            pl.col("name").fill_null(""),
+            "id_number",
+            "persons",
+            pl.coalesce(pl.col("first_missed"), pl.lit(month)).alias("first_month"),
+            "benefit_fen",
+            "supplement_fen",
+            "arrears_fen",
+            "carry_over_fen",
+            (pl.col("month_fen") + pl.col("arrears_fen") + pl.col("carry_over_fen")).alias("total_fen"),
+            "account_name",
+            "bank",
+            "account_number",
+            _note().alias("note"),
+        )
+        .sort("village_code", "household_id", "program")
+    )
+    return Roll(month, region, rows.cast(ROW_SCHEMA), stops.sort("household_id"))  # type: ignore[arg-type]
+
+
+def _note() -> pl.Expr:
+    parts = [
+        pl.when(pl.col("gradual")).then(pl.lit("渐退期")),
+        pl.when(pl.col("arrears_months") > 0).then(pl.format("补发{}个月", pl.col("arrears_months"))),
+        pl.when(pl.col("carry_over_fen") > 0).then(pl.lit("含上期发放失败重发")),
+        pl.when(pl.col("program") == "tekun").then(pl.lit("特困供养")),
+    ]
+    return pl.concat_str(parts, separator="；", ignore_nulls=True).replace("", None)
+
+
+def _arrears(paid: pl.DataFrame, past_rolls: pl.DataFrame, past_rows: pl.DataFrame, now: int) -> pl.DataFrame:
+    """Per household and program: months missed on earlier approved rolls that covered its region."""
+    schema = {
+        "household_id": pl.String(),
+        "program": pl.String(),
+        "arrears_months": pl.Int64(),
+        "first_missed": pl.String(),
+    }
+    if past_rolls.height == 0:
+        return pl.DataFrame(schema=schema)
+    due = paid.select(
+        "household_id",
+        "program",
+        "village_code",
+        "region_code",
+        # COV-7: due from the month after approval.
+        (month_number_expr(pl.col("since")) + 1).fill_null(0).alias("due_from"),
+    )
+    candidates = (
+        due.join(past_rolls.select("month", "region_prefix").unique(), how="cross")
+        .filter(
+            pl.col("village_code").fill_null(pl.col("region_code")).str.starts_with(pl.col("region_prefix"))
+            | pl.col("region_code").str.starts_with(pl.col("region_prefix"))
+        )
+        .with_columns(number=_number(pl.col("month")))
+        .filter((pl.col("number") >= pl.col("due_from")) & (pl.col("number") < now))
+        .select("household_id", "program", "month", "number")
+        .unique()
+    )
+    covered = (
+        past_rows.filter(pl.col("first_month") <= pl.col("month"))
+        .with_columns(number=pl.int_ranges(_number(pl.col("first_month")), _number(pl.col("month")) + 1))
+        .explode("number")
+        .select("household_id", "program", "number")
+    )
+    missed = candidates.join(covered, on=["household_id", "program", "number"], how="anti")
+    return missed.group_by("household_id", "program").agg(
+        pl.len().cast(pl.Int64).alias("arrears_months"), pl.col("month").min().alias("first_missed")
+    )
+
+
+def _number(month: pl.Expr) -> pl.Expr:
+    return month.str.slice(0, 4).cast(pl.Int64) * 12 + month.str.slice(5, 2).cast(pl.Int64) - 1
