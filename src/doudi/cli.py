@@ -22,6 +22,7 @@ def _register() -> None:
     from doudi.policy import commands as policy_commands
     from doudi.registry import commands as registry_commands
     from doudi.rules import commands as rules_commands
+    from doudi.web import commands as web_commands
 
     for module in (
         policy_commands,
@@ -32,6 +33,7 @@ def _register() -> None:
         compare_commands,
         demo,
         payment_commands,
+        web_commands,
     ):
         module.register(app)
 

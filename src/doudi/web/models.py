@@ -1,0 +1,54 @@
+"""The web app's own tables: users (role + area), signed sessions, and an access log of sensitive reads.
+
+A user's area is a region-code prefix: 12 digits for a village, 9 for a township, 6 for a county; every
+registry query of the app is filtered by it (doudi.web.scope).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from doudi.registry.models import Base
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class WebUser(Base):
+    __tablename__ = "web_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(30))  # doudi.web.roles.ROLES
+    area_code: Mapped[str] = mapped_column(String(12))  # region-code prefix the user may see and change
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+
+
+class WebSession(Base):
+    __tablename__ = "web_sessions"
+
+    # The cookie carries this id signed (itsdangerous); the row makes logout and expiry server-side facts.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class WebAccessLog(Base):
+    __tablename__ = "web_access_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(60), index=True)
+    action: Mapped[str] = mapped_column(String(40))  # login, login_failed, locked, reveal_id, import, export, compare
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())

@@ -1,0 +1,83 @@
+"""A small synthetic county in a fresh registry, the web app on it, and one logged-in client per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+ON = dt.date(2020, 6, 1)
+
+
+@dataclass
+class WebCounty:
+    app: FastAPI
+    county: object  # doudi.synth.SyntheticCounty
+    accounts: dict[str, object]  # role -> DemoAccount
+
+    @staticmethod
+    def login(client: TestClient, username: str, password: str) -> Any:
+        return login(client, username, password)
+
+    @staticmethod
+    def csrf(client: TestClient) -> str:
+        return csrf_of(client)
+
+    def client(self, role: str | None = None) -> TestClient:
+        client = TestClient(self.app, raise_server_exceptions=False)
+        if role is not None:
+            login(client, self.accounts[role].username, self.accounts[role].password)  # type: ignore[attr-defined]
+        return client
+
+
+def login(client: TestClient, username: str, password: str) -> object:
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1), "next": "/"},
+        follow_redirects=False,
+    )
+
+
+def csrf_of(client: TestClient) -> str:
+    token: str = client.get("/api/session").json()["csrf_token"]
+    return token
+
+
+def build(database_url: str, files: Path, households: int = 150) -> WebCounty:
+    from doudi.demo import store_county
+    from doudi.synth import generate_county
+    from doudi.web.accounts import demo_accounts
+    from doudi.web.app import create_app
+
+    app = create_app(database_url, secret="test-secret", on=ON, files=files)
+    county = generate_county(households=households, seed=11, on=ON)
+    store_county(app.state.web.engine, county)
+    accounts = {account.role: account for account in demo_accounts(app.state.web.engine)}
+    return WebCounty(app, county, accounts)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Production argon2 costs ~0.5 s a hash on a loaded CI machine; the tests check behaviour, not cost.
+    from argon2 import PasswordHasher
+
+    from doudi.web import auth
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def web(database_url: str, tmp_path: Path) -> Iterator[WebCounty]:
+    county = build(database_url, tmp_path / "files")
+    yield county
+    county.app.state.web.engine.dispose()
