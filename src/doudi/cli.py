@@ -15,6 +15,8 @@ app = typer.Typer(
 def _register() -> None:
     # Each capability package exposes `register(app)`; the imports stay here so `doudi --help` lists all.
     from doudi import demo
+    from doudi.audit import commands as audit_commands
+    from doudi.cases import commands as case_commands
     from doudi.ingest import commands as ingest_commands
     from doudi.linkage import commands as id_commands
     from doudi.linkage import compare_commands
@@ -33,6 +35,8 @@ def _register() -> None:
         compare_commands,
         demo,
         payment_commands,
+        case_commands,
+        audit_commands,
         web_commands,
     ):
         module.register(app)

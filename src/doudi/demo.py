@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine, insert, select
 
+from doudi.audit import record_import
 from doudi.registry.commands import DatabaseUrl
 from doudi.registry.database import database_url, open_registry
 from doudi.registry.models import ImportBatch
@@ -110,6 +111,7 @@ def store_county(engine: Engine, county: SyntheticCounty, progress: Progress | N
             .where(ImportBatch.id == batch_id)
             .values(rows_stored=written.get("members", 0))
         )
+        record_import(connection, batch_id, why=f"生成模拟县 {county.county_code}")
     return written
 
 

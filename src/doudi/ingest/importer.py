@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from doudi.audit import record_import
 from doudi.ingest import cleaning
 from doudi.ingest.changes import diff
 from doudi.ingest.error_report import default_report_path, empty_errors, write_error_report
@@ -104,6 +105,7 @@ def import_roster(
                 rows_changed=counts["changed"],
             )
         )
+        record_import(connection, batch_id, why=f"导入{source}台账 {path.name}")
 
     report = None
     if errors.height:

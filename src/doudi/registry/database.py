@@ -47,7 +47,14 @@ def alembic_config(engine: Engine) -> Config:
 # Each capability that keeps tables adds its models module here and its migrations as a branch off "0001"
 # (down_revision = "0001", its own branch_label), so capabilities built side by side never fight over one
 # linear chain: the schema is up to date when every branch is at its head ("heads").
-MODEL_MODULES = ("doudi.registry.models", "doudi.registry.comparison_runs", "doudi.payments.models", "doudi.web.models")
+MODEL_MODULES = (
+    "doudi.registry.models",
+    "doudi.registry.comparison_runs",
+    "doudi.web.models",
+    "doudi.payments.models",
+    "doudi.audit.models",
+    "doudi.cases.models",
+)
 
 
 def load_all_models() -> None:

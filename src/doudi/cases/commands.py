@@ -1,0 +1,423 @@
+"""`doudi case …`, `doudi review due`, `doudi recert …`, `doudi change …`, `doudi signoff`: cases and
+dynamic management from the command line. Every command that changes something takes `--by NAME`, which the
+audit trail records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from doudi.cases import dynamic, service
+from doudi.cases.errors import CaseError
+from doudi.cases.session import unit_of_work
+from doudi.cases.states import ACTIONS, STATES, allowed_actions
+from doudi.policy.money import MoneyError, yuan_to_fen
+from doudi.registry.database import open_registry
+from doudi.rules.explain import chinese_date
+
+console = Console()
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="数据库地址，默认取 DOUDI_DATABASE_URL 或 ./doudi.sqlite")
+]
+By = Annotated[str, typer.Option("--by", help="经办人姓名（记入审计记录）")]
+On = Annotated[str | None, typer.Option("--on", help="办理日期 YYYY-MM-DD，默认今天")]
+
+
+def _date(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CaseError(f"日期“{text}”应为 YYYY-MM-DD 格式") from None
+
+
+@contextmanager
+def _work(url: str | None) -> Iterator[Session]:
+    engine = open_registry(url)
+    try:
+        with unit_of_work(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _run(url: str | None, action: Callable[[Session], Any]) -> Any:
+    try:
+        with _work(url) as session:
+            return action(session)
+    except CaseError as error:
+        console.print(f"[red]未办理：{error}[/red]")
+        raise typer.Exit(1) from None
+
+
+def _case_line(session: Session, case_ref: str) -> None:
+    case = service.get_case(session, case_ref)
+    actions = "、".join(
+        f"{ACTIONS[a][2]}（{a.replace('_', '-')}）" for a in allowed_actions(case.state, case.profile_id)
+    )
+    console.print(
+        f"案件 {case.case_no}：{STATES[case.state]}（版本 {case.version}）；下一步可办理：{actions or '无（已办结）'}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    case_app = typer.Typer(
+        name="case", help="案件：一门受理、调查核实、审核审批、公示、确认或不予批准。", no_args_is_help=True
+    )
+
+    @case_app.command("new")
+    def new(
+        household: Annotated[str, typer.Option("--household", help="户 ID（登记库中的户）")],
+        by: By,
+        program: Annotated[
+            str, typer.Option("--program", help="dibao 低保 | tekun 特困 | temporary 临时救助")
+        ] = "dibao",
+        document: Annotated[list[str] | None, typer.Option("--document", help="已收材料，可重复")] = None,
+        referred_by: Annotated[str | None, typer.Option("--referred-by", help="转介部门（部门转介时）")] = None,
+        applicant: Annotated[str | None, typer.Option("--applicant", help="申请人身份证号，默认户主")] = None,
+        commitment: Annotated[bool, typer.Option("--commitment", help="申请人已书面承诺（特事特办，PRO-4）")] = False,
+        profile: Annotated[str | None, typer.Option("--profile", help="政策配置，默认按地区和日期")] = None,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """一门受理（PRO-1）：登记申请或转介，给出案件编号，一次性告知缺少的材料。"""
+
+        def action(session: Session) -> None:
+            channel = "fast_track" if commitment else "referral" if referred_by else "application"
+            case = service.open_case(
+                session,
+                household_id=household,
+                program=program,
+                by=by,
+                received_on=_date(on),
+                documents=document or [],
+                channel=channel,
+                referred_by=referred_by,
+                applicant_id_number=applicant,
+                written_commitment=commitment,
+                profile_id=profile,
+            )
+            console.print(f"已受理，案件编号 {case.case_no}（政策配置 {case.profile_id}）")
+            missing = json.loads(case.documents_missing)
+            if missing:
+                console.print(f"一次性告知：尚缺材料 {'、'.join(missing)}")
+
+        _run(database_url, action)
+
+    @case_app.command("show")
+    def show(case: str, database_url: DatabaseUrl = None) -> None:
+        """显示案件：材料、调查记录、办理环节、测算结果及其说明。"""
+
+        def action(session: Session) -> None:
+            found = service.get_case(session, case)
+            shown = service.describe(session, found)
+            for key, value in shown.items():
+                if key != "decision" and value not in (None, [], ""):
+                    console.print(f"{key}: {value}")
+            if found.explanation_text:
+                console.print(found.explanation_text)
+            _case_line(session, case)
+
+        _run(database_url, action)
+
+    @case_app.command("investigate")
+    def investigate(
+        case: str,
+        kind: Annotated[
+            str, typer.Option("--kind", help="入户调查 | 邻里访问 | 信函索证 | 民主评议 | 家庭经济状况信息核对")
+        ],
+        people: Annotated[list[str], typer.Option("--person", help="参加人员，可重复（入户调查至少2人）")],
+        findings: Annotated[str, typer.Option("--findings", help="调查结论")],
+        by: By,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """登记调查核实记录（ASM-7）。"""
+
+        def action(session: Session) -> None:
+            service.add_investigation(session, case, kind=kind, on=_date(on), people=people, findings=findings, by=by)
+            console.print(f"已登记{kind}记录")
+            _case_line(session, case)
+
+        _run(database_url, action)
+
+    def _step(name: str, doc: str, call: Callable[..., Any]) -> None:
+        def command(case: str, by: By, on: On = None, database_url: DatabaseUrl = None) -> None:
+            def action(session: Session) -> None:
+                call(session, case, by=by, on=_date(on))
+                _case_line(session, case)
+
+            _run(database_url, action)
+
+        command.__doc__ = doc
+        case_app.command(name)(command)
+
+    _step("review", "村级评议审核（PRO-2）：须有入户调查（至少2人）和民主评议记录。", service.review)
+    _step("approve", "乡镇审核批准（PRO-2）：按政策测算，保存决定及其说明。", service.approve)
+    _step("confirm", "县级确认（审批或备案，PRO-2）：公示期满后办理，次月起发放（COV-7）。", service.confirm)
+    _step("fast-track", "特事特办、先行纳入（PRO-4）：当日审核、审批、备案，先给1个月临时救助。", service.fast_track)
+
+    @case_app.command("post")
+    def post(
+        case: str,
+        by: By,
+        start: Annotated[str | None, typer.Option("--start", help="公示开始日期，默认今天")] = None,
+        end: Annotated[str | None, typer.Option("--end", help="公示结束日期，默认公示满7天")] = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """张榜公示（PRO-3），不少于7天。"""
+
+        def action(session: Session) -> None:
+            found = service.post(session, case, by=by, start=_date(start), end=_date(end) if end else None)
+            assert found.posting_start and found.posting_end
+            console.print(f"公示期：{chinese_date(found.posting_start)} 至 {chinese_date(found.posting_end)}")
+            _case_line(session, case)
+
+        _run(database_url, action)
+
+    @case_app.command("object")
+    def object_command(
+        case: str,
+        by: By,
+        content: Annotated[str, typer.Option("--content", help="异议内容")],
+        raised_by: Annotated[str | None, typer.Option("--raised-by", help="提出人（可匿名）")] = None,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """登记公示期间的异议；案件转入复查，须重新调查后再审批。"""
+
+        def action(session: Session) -> None:
+            service.object_to(session, case, by=by, on=_date(on), content=content, raised_by=raised_by)
+            _case_line(session, case)
+
+        _run(database_url, action)
+
+    @case_app.command("refuse")
+    def refuse(
+        case: str,
+        by: By,
+        reason: Annotated[str, typer.Option("--reason", help="不予批准的理由")],
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """不予批准，记录理由；建档立卡户移交扶贫部门（COV-6）。"""
+
+        def action(session: Session) -> None:
+            service.refuse(session, case, by=by, on=_date(on), reason=reason)
+            _case_line(session, case)
+
+        _run(database_url, action)
+
+    @case_app.command("overdue")
+    def overdue(
+        region: Annotated[str | None, typer.Option("--region", help="地区代码前缀")] = None,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """逾期案件：按工作日（周末、法定节假日除外）计算的办理时限已过。"""
+
+        def action(session: Session) -> None:
+            late = service.overdue(session, _date(on), region)
+            table = Table("案件编号", "环节", "起算日", "时限", "逾期天数", title=f"逾期案件 {len(late)} 件")
+            for item in late:
+                table.add_row(
+                    item.case_no,
+                    STATES[item.state],
+                    chinese_date(item.since),
+                    chinese_date(item.due),
+                    str(item.days_late),
+                )
+            console.print(table)
+
+        _run(database_url, action)
+
+    app.add_typer(case_app)
+
+    review_app = typer.Typer(name="review", help="定期复核（DYN-4）。", no_args_is_help=True)
+
+    @review_app.command("due")
+    def due(
+        region: Annotated[str | None, typer.Option("--region", help="地区代码前缀")] = None,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """到期应复核的低保户：C类每季、B类每半年、A类每年（按政策配置）。"""
+
+        def action(session: Session) -> None:
+            items = dynamic.review_due(session, _date(on), region)
+            table = Table("户", "类别", "周期（月）", "应复核日期", title=f"应复核 {len(items)} 户")
+            for item in items:
+                table.add_row(
+                    item.household_id,
+                    item.benefit_class or "—",
+                    str(item.interval_months),
+                    chinese_date(item.next_review),
+                )
+            console.print(table)
+
+        _run(database_url, action)
+
+    app.add_typer(review_app)
+
+    change_app = typer.Typer(
+        name="change", help="动态管理：报告变化，按政策测算提出维持、调整、渐退或退出。", no_args_is_help=True
+    )
+
+    def _show_report(report: Any) -> None:
+        record = json.loads(report.decision_json)
+        risk = "较大" if report.fall_back_risk_high else "较小"
+        console.print(
+            f"变化报告 {report.id}：建议{dynamic.PROPOSALS[report.proposal]}；月保障金 ¥{record['monthly_benefit']}；"
+            f"{record['reason']}（{'、'.join(record['rules'])}）；返贫风险{risk}（EXIT-4）"
+        )
+
+    @change_app.command("income")
+    def income(
+        household: str,
+        by: By,
+        kind: Annotated[
+            str,
+            typer.Option(
+                "--kind", help="wage | business | property | transfer | basic_pension | project_dividend | other"
+            ),
+        ],
+        yearly: Annotated[str, typer.Option("--yearly", help="新的年收入（元）")],
+        member: Annotated[str | None, typer.Option("--member", help="取得收入的成员身份证号")] = None,
+        poverty_project: Annotated[bool, typer.Option("--poverty-project", help="通过扶贫项目取得")] = False,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """收入变化：改写该类收入并重新测算。"""
+
+        def action(session: Session) -> None:
+            try:
+                amount = yuan_to_fen(yearly)
+            except MoneyError as error:
+                raise CaseError(str(error)) from None
+            _show_report(
+                dynamic.record_income(
+                    session,
+                    household,
+                    kind=kind,
+                    yearly_fen=amount,
+                    id_number=member,
+                    on=_date(on),
+                    by=by,
+                    poverty_project=poverty_project,
+                )
+            )
+
+        _run(database_url, action)
+
+    @change_app.command("death")
+    def death(
+        household: str,
+        by: By,
+        member: Annotated[str, typer.Option("--member", help="死亡成员身份证号")],
+        on: Annotated[str, typer.Option("--on", help="死亡日期 YYYY-MM-DD")],
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """成员死亡：登记并重新测算。"""
+        _run(database_url, lambda s: _show_report(dynamic.record_death(s, household, member, _date(on), by)))
+
+    @change_app.command("property")
+    def property_change(
+        household: str,
+        by: By,
+        note: Annotated[str, typer.Option("--note", help="财产变化说明")],
+        within_rules: Annotated[
+            bool, typer.Option("--within-rules/--beyond-rules", help="财产是否仍符合当地规定")
+        ] = True,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """财产变化：登记并重新测算。"""
+        _run(
+            database_url,
+            lambda s: _show_report(
+                dynamic.record_property(s, household, within_rules=within_rules, note=note, on=_date(on), by=by)
+            ),
+        )
+
+    @change_app.command("assess")
+    def assess(
+        household: str,
+        by: By,
+        note: Annotated[str, typer.Option("--note", help="说明（如入户走访、成员变化已在台账更新）")] = "入户走访",
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """按登记库现状重新测算（台账已更新的成员变化、走访），提出建议。"""
+        _run(
+            database_url,
+            lambda s: _show_report(dynamic.propose(s, household, kind="member", description=note, on=_date(on), by=by)),
+        )
+
+    @change_app.command("apply")
+    def apply_command(report: int, by: By, on: On = None, database_url: DatabaseUrl = None) -> None:
+        """执行变化报告的建议；退出前核对返贫风险（EXIT-4）。"""
+
+        def action(session: Session) -> None:
+            done = dynamic.apply(session, report, by=by, on=_date(on))
+            console.print(f"已执行：{dynamic.PROPOSALS[done.proposal]}（户 {done.household_id}）")
+
+        _run(database_url, action)
+
+    app.add_typer(change_app)
+
+    recert_app = typer.Typer(name="recert", help="年度复核认定（DYN-3）。", no_args_is_help=True)
+
+    @recert_app.command("open")
+    def recert_open(
+        region: Annotated[str, typer.Option("--region", help="地区代码前缀")],
+        year: Annotated[int, typer.Option("--year")],
+        by: By,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """开始一个地区的年度复核：列入全部在保低保户并逐户测算。"""
+
+        def action(session: Session) -> None:
+            campaign = dynamic.open_campaign(session, region_prefix=region, year=year, by=by, on=_date(on))
+            count = dynamic.assess_campaign(session, campaign.id, by=by, on=_date(on))
+            console.print(f"复核批次 {campaign.id}：{count} 户，应于 {chinese_date(campaign.due_on)} 前完成")
+
+        _run(database_url, action)
+
+    @recert_app.command("status")
+    def recert_status(campaign: int, database_url: DatabaseUrl = None) -> None:
+        """复核进度：每户的结果（待定、维持、调整、渐退、退出）。"""
+
+        def action(session: Session) -> None:
+            counts = dynamic.campaign_status(session, campaign)
+            names = {"pending": "待定", **dynamic.PROPOSALS}
+            console.print("；".join(f"{names.get(k, k)} {v} 户" for k, v in sorted(counts.items())) or "没有记录")
+
+        _run(database_url, action)
+
+    app.add_typer(recert_app)
+
+    @app.command("signoff")
+    def signoff(
+        campaign: int,
+        role: Annotated[str, typer.Option("--role", help="county_head 县级主要领导 | township_head 乡镇主要负责人")],
+        by: By,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """复核名单签字确认（PRO-6）。"""
+
+        def action(session: Session) -> None:
+            done = dynamic.sign_off(session, campaign, role=role, name=by, on=_date(on))
+            console.print(f"{dynamic.ROLES[role]} {done.name} 已签字确认（名单摘要 {done.list_digest[:12]}…）")
+
+        _run(database_url, action)

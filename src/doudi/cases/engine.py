@@ -1,0 +1,40 @@
+"""Asking the rules engine about a household in the registry: the only way cases reach a decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from doudi.cases.errors import CaseError
+from doudi.policy.money import yuan_to_fen
+from doudi.policy.profile import load_profile
+from doudi.registry.loader import load_frames
+from doudi.rules.assess import AssessmentError, assess_one
+from doudi.rules.explain import to_text
+
+
+def decide(session: Session, household_id: str, profile_id: str, on: dt.date) -> dict[str, Any]:
+    """The engine's decision JSON (with explanation) for one registry household on a date."""
+    session.flush()  # the engine reads what this transaction has written so far
+    frames = load_frames(session, [household_id], on=on)
+    if frames["households"].height == 0:
+        raise CaseError(f"户 {household_id} 不在登记库中")
+    try:
+        return assess_one(frames, load_profile(profile_id))
+    except AssessmentError as error:
+        raise CaseError(f"无法测算户 {household_id}：{error}") from None
+
+
+def explanation_text(record: dict[str, Any]) -> str:
+    return to_text(record)
+
+
+def as_json(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
+def fen(amount: str | None) -> int:
+    return yuan_to_fen(amount) if amount is not None else 0
