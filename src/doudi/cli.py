@@ -20,6 +20,7 @@ def _register() -> None:
     from doudi.ingest import commands as ingest_commands
     from doudi.linkage import commands as id_commands
     from doudi.linkage import compare_commands
+    from doudi.monitoring import commands as monitoring_commands
     from doudi.payments import commands as payment_commands
     from doudi.policy import commands as policy_commands
     from doudi.registry import commands as registry_commands
@@ -33,6 +34,7 @@ def _register() -> None:
         ingest_commands,
         id_commands,
         compare_commands,
+        monitoring_commands,
         demo,
         payment_commands,
         case_commands,

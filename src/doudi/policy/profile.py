@@ -173,6 +173,17 @@ class StandardRules(Section):
     care_min_share_of_prev_min_wage: Param[dict[Literal["full", "half", "self"], Decimal] | None]
 
 
+class Monitoring(Section):
+    """MON-1..6, EXIT-4: watch lists and early-warning thresholds (read by doudi.monitoring)."""
+
+    enabled: Param[bool]
+    income_drop_share: Param[Share]
+    expense_share_of_income: Param[Share]
+    edge_income_multiple: Param[Decimal]
+    feed_lookback_months: Param[int]
+    alert_deadline_days: Param[int]
+
+
 class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -199,6 +210,7 @@ class Profile(BaseModel):
     review: Review
     comparison: Comparison
     standards: StandardRules
+    monitoring: Monitoring
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

@@ -54,6 +54,7 @@ MODEL_MODULES = (
     "doudi.payments.models",
     "doudi.audit.models",
     "doudi.cases.models",
+    "doudi.monitoring.models",
 )
 
 
