@@ -81,3 +81,43 @@ def web(database_url: str, tmp_path: Path) -> Iterator[WebCounty]:
     county = build(database_url, tmp_path / "files")
     yield county
     county.app.state.web.engine.dispose()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebCounty]]:
+    """The app under uvicorn on 127.0.0.1 and a free port, over a 300-household county on SQLite."""
+    import threading
+    import time
+
+    import uvicorn
+    from argon2 import PasswordHasher
+
+    from doudi.web import auth
+
+    original = auth._hasher
+    auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    folder = tmp_path_factory.mktemp("browser")
+    web = build(f"sqlite:///{folder / 'doudi.sqlite'}", folder / "files", households=300)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(web.app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", web
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        auth._hasher = original
+        web.app.state.web.engine.dispose()

@@ -1,0 +1,149 @@
+"""The daily work through the app: the household page explains the engine's decision to the clause, uploads
+are refused with a clear Chinese message, exports stay in the area, a comparison runs and downloads."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import openpyxl
+import polars as pl
+import pytest
+
+from doudi.registry.loader import load_frames
+from doudi.rules.assess import assess_one
+
+
+def _some_household(web: Any, client: Any, kind: str = "dibao") -> str:
+    rows = client.get("/api/households", params={"kind": kind}).json()["rows"]
+    assert rows, f"the synthetic county has {kind} households"
+    household_id: str = rows[0]["id"]
+    return household_id
+
+
+def test_household_page_shows_the_engines_decision_with_each_clause(web: Any) -> None:
+    client = web.client("county_civil_affairs")
+    household_id = _some_household(web, client)
+    expected = assess_one(load_frames(web.app.state.web.engine, household_ids=[household_id], on=web.app.state.web.on))
+    shown = client.get(f"/api/households/{household_id}").json()["decision"]
+    assert shown == expected  # the page's decision is the engine's, not a second computation
+    page = client.get(f"/households/{household_id}").text
+    for step in expected["explanation"]["steps"]:
+        assert step["label"] in page
+        for source in step["sources"]:
+            # every step with its clause: a POLICY.md rule id, or the profile parameter's clause
+            assert (source["rule"] if "rule" in source else source["clause"] or source["parameter"]) in page
+    assert "2020年6月1日" in page  # dates in Chinese
+    assert re.search(r"¥\d{1,3}(,\d{3})*\.\d\d", page)  # money as ¥1,234.56
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("名单.txt", b"hello", "不是电子表格"),
+        ("名单.xlsx", b"this is not a workbook", "不是 .xlsx 格式"),
+        ("名单.csv", "姓名,性别\n张三,男\n".encode(), "缺少"),
+        ("名单.xlsx", b"", "空文件"),
+    ],
+)
+def test_bad_uploads_are_refused_in_chinese_and_nothing_is_written(
+    web: Any, name: str, content: bytes, message: str
+) -> None:
+    client = web.client("county_civil_affairs")
+    before = client.get("/api/dashboard").json()["figures"]
+    token = web.csrf(client)
+    page = client.post("/imports", data={"source": "dibao", "csrf_token": token}, files={"file": (name, content)})
+    assert page.status_code == 400
+    assert message in page.text and 'class="field-error"' in page.text  # next to the field
+    assert "Traceback" not in page.text
+    api = client.post(
+        "/api/imports", data={"source": "dibao"}, files={"file": (name, content)}, headers={"X-CSRF-Token": token}
+    )
+    assert api.status_code == 400 and message in api.json()["detail"]
+    assert client.get("/api/dashboard").json()["figures"] == before
+
+
+def test_too_large_uploads_are_refused(web: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from doudi.web import uploads
+
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
+    client = web.client("county_civil_affairs")
+    page = client.post(
+        "/imports",
+        data={"source": "dibao", "csrf_token": web.csrf(client)},
+        files={"file": ("名单.csv", b"a,b\n" * 400)},
+    )
+    assert page.status_code == 400 and "太大" in page.text
+
+
+def test_a_form_without_a_source_says_so_next_to_the_field(web: Any) -> None:
+    client = web.client("county_civil_affairs")
+    page = client.post("/imports", data={"csrf_token": web.csrf(client)}, files={"file": ("a.csv", b"x")})
+    assert page.status_code == 400 and "请选择台账类型" in page.text
+
+
+def _sheet(content: bytes) -> list[dict[str, Any]]:
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
+
+
+def test_a_township_export_holds_only_the_townships_people(web: Any) -> None:
+    client = web.client("township_officer")
+    area = web.accounts["township_officer"].area_code
+    answer = client.get("/exports/registry.xlsx")
+    assert answer.status_code == 200
+    exported = {row["身份证号码"] for row in _sheet(answer.content)}
+    members = web.county.members.join(web.county.households.select("household_id", "village_code"), on="household_id")
+    inside = set(members.filter(pl.col("village_code").str.starts_with(area))["id_number"])
+    assert exported and exported <= inside
+
+
+def test_a_comparison_runs_by_township_and_downloads(web: Any) -> None:
+    county_office = web.client("county_civil_affairs")
+    dibao = county_office.get("/api/exports/dibao").content
+    poor = county_office.get("/api/exports/poor").content
+    answer = county_office.post(
+        "/api/comparisons",
+        data={"on": "2020-06-01"},
+        files={"dibao": ("低保.xlsx", dibao), "poor": ("建档立卡.xlsx", poor)},
+        headers={"X-CSRF-Token": web.csrf(county_office)},
+    )
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["counts"]["overlap"] > 0  # the synthetic county's dibao and registered poor overlap
+    assert {row["township"] for row in result["by_township"]}
+    report = county_office.get(f"/api/comparisons/{result['run_id']}/report")
+    assert report.status_code == 200 and report.content.startswith(b"PK")
+    assert web.client("township_officer").get(f"/api/comparisons/{result['run_id']}/report").status_code == 403
+    dashboard = county_office.get("/api/dashboard").json()
+    assert dashboard["comparison"]["run_id"] == result["run_id"]
+
+
+def test_errors_never_show_a_stack_trace(web: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from doudi.web import services
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("database exploded at line 42")
+
+    monkeypatch.setattr(services, "dashboard", broken)
+    client = web.client("county_civil_affairs")
+    page = client.get("/")
+    assert page.status_code == 500 and "系统内部错误" in page.text
+    assert "exploded" not in page.text and "Traceback" not in page.text
+    api = client.get("/api/dashboard")
+    assert api.status_code == 500 and "exploded" not in api.text and "系统内部错误" in api.json()["detail"]
+
+
+def test_pages_load_nothing_from_outside(web: Any) -> None:
+    client = web.client("county_civil_affairs")
+    household_id = _some_household(web, client)
+    for path in ("/login", "/", "/households", f"/households/{household_id}", "/compare", "/imports", "/docs"):
+        html = client.get(path).text
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), path
+    docs = client.get("/docs").text
+    assert "/swagger-ui/swagger-ui-bundle.js" in docs
+    assert client.get("/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/dashboard", "/api/households", "/api/households/{household_id}", "/api/comparisons"} <= set(paths)
