@@ -10,10 +10,10 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from starlette.datastructures import UploadFile  # what request.form() yields (FastAPI's is a subclass)
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile  # what request.form() yields (FastAPI's is a subclass)
 
 from doudi.linkage.categories import CATEGORIES
 from doudi.web import services
