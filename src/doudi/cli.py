@@ -24,6 +24,7 @@ def _register() -> None:
     from doudi.payments import commands as payment_commands
     from doudi.policy import commands as policy_commands
     from doudi.registry import commands as registry_commands
+    from doudi.reports import commands as report_commands
     from doudi.rules import commands as rules_commands
     from doudi.web import commands as web_commands
 
@@ -37,6 +38,7 @@ def _register() -> None:
         monitoring_commands,
         demo,
         payment_commands,
+        report_commands,
         case_commands,
         audit_commands,
         web_commands,

@@ -60,9 +60,8 @@ def add_household(
                     relation="户主" if index == 0 else "子女",
                     sex="M",
                     birth_date=dt.date(on.year - age, 1, 1),
-                    health="healthy",
                     death_date=(deaths or {}).get(index),
-                    **member_extra,
+                    **{"health": "healthy", **member_extra},
                 )
             )
         session.add(

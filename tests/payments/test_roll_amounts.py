@@ -103,6 +103,10 @@ def test_new_enrollee_is_paid_from_the_month_after_approval(registry_engine: Eng
     add_household(registry_engine, "h05", [50], since=dt.date(2020, 7, 10))
     assert compute_roll(registry_engine, "2020-07").rows.height == 0
     assert _row(registry_engine, "2020-08", "h05")["total_fen"] == 50_000
+    # A case confirmed in July enrolls from 1 August (cases: since = first of the month after): paid in August.
+    add_household(registry_engine, "h12", [50], since=dt.date(2020, 8, 1), monthly_yuan=200)
+    assert compute_roll(registry_engine, "2020-07").rows.height == 0
+    assert _row(registry_engine, "2020-08", "h12")["total_fen"] == 20_000
 
 
 def test_late_entry_is_paid_arrears_for_each_approved_roll_it_missed(registry_engine: Engine) -> None:

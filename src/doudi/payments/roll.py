@@ -1,8 +1,10 @@
 """The monthly payment roll (发放花名册): who is paid what for a month, computed from the enrollments.
 
 For the roll's month M (COV-2, COV-3, COV-7, EXIT-1/3):
-- an enrollment (dibao or 特困) is paid for M when it is in force on M's first day and M is after the month of
-  its `since` (COV-7: paid from the month after approval; `since` is the approval date);
+- an enrollment (dibao or 特困) is paid for M when it is in force on M's first day (`since` on or before it,
+  `until` after it). COV-7 (paid from the month after approval) follows: the cases package enrolls with
+  `since` = the 1st of the month after approval, and a ledger's mid-month 纳入日期 (the approval date) is first
+  in force on the next month's 1st;
 - a dibao household's approved `monthly_benefit_fen` is split into 保障金 and 分类施保金 with the engine's
   `supplements_fen` for the household (COV-3); 特困 support is all 保障金;
 - a running gradual exit pays the first amount of the engine's `gradual_exit_schedule_fen` evaluated on the
@@ -10,8 +12,8 @@ For the roll's month M (COV-2, COV-3, COV-7, EXIT-1/3):
 - arrears (补发): each month of the last twelve for which an approved roll covered the household's region,
   the household was due and was not on it, is paid now at this month's amount (late approvals, late entry);
 - failed bank payments of earlier approved rolls are paid again (carry-over) until the bank pays them;
-- stops: exits (status exited, `until` on or before M's first day) and deaths (every covered person died
-  before M's first day) are not on the roll; `Roll.stops` lists who stopped and why.
+- stops: exits (`until` on or before M's first day, or status exited without an end date) and deaths
+  (every covered person died before M's first day) are not on the roll; `Roll.stops` lists who stopped and why.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def _enrollments(connection: Connection, region: str, month: str) -> pl.DataFram
             Household.region_code,
         )
         .join(Household, Household.id == Enrollment.household_id)
-        .where(Enrollment.program.in_(PROGRAMS), or_(Enrollment.since.is_(None), Enrollment.since < start))
+        .where(Enrollment.program.in_(PROGRAMS), or_(Enrollment.since.is_(None), Enrollment.since <= start))
         # Exits that ended long before the month matter neither for payment nor for the stop list.
         .where(or_(Enrollment.until.is_(None), Enrollment.until >= start - dt.timedelta(days=62)))
     )
@@ -175,37 +177,43 @@ def _history(connection: Connection, month: str) -> tuple[pl.DataFrame, pl.DataF
     return rolls, rows
 
 
-def engine_amounts(engine: Engine | Connection, household_ids: list[str], month: str) -> pl.DataFrame:
+def household_variables(
+    source: Engine | Connection, household_ids: list[str], on: dt.date, wanted: list[str]
+) -> pl.DataFrame:
+    """household_id and the engine's `wanted` household variables for registry households on a date.
+
+    Each household is evaluated with the built-in profile in force for its region on `on`.
+    """
+    frames = load_frames(source, household_ids=household_ids, on=on)
+    prepared, _missing_standard = prepare(frames, load_standards())
+    households = prepared["households"]
+    parts = []
+    for (region_code,), group in households.group_by(["region_code"]):
+        try:
+            profile = profile_for(str(region_code), on)
+        except ProfileError as error:
+            raise PaymentError(f"无法用规则引擎计算：{error}") from error
+        numbered = number_rows(group, prepared["members"], prepared["incomes"], prepared["expenses"])
+        parts.append(evaluate(numbered, profile, wanted)["household"].select("household_id", *wanted))
+    return pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame(schema={"household_id": pl.String()})
+
+
+def engine_amounts(source: Engine | Connection, household_ids: list[str], month: str) -> pl.DataFrame:
     """household_id, supplements_fen and this month's gradual-exit amount, from the rules engine.
 
     The engine is evaluated on the last day of the month before, so `gradual_exit_schedule_fen` starts at the
     roll's month (EXIT-1/3); `supplements_fen` is the household's class supplement (COV-3).
     """
-    empty = pl.DataFrame(
-        schema={"household_id": pl.String(), "engine_supplements_fen": pl.Int64(), "gradual_exit_fen": pl.Int64()}
-    )
+    schema = {"household_id": pl.String(), "engine_supplements_fen": pl.Int64(), "gradual_exit_fen": pl.Int64()}
     if not household_ids:
-        return empty
+        return pl.DataFrame(schema=schema)
     on = first_day(month) - dt.timedelta(days=1)
-    frames = load_frames(engine, household_ids=household_ids, on=on)
-    prepared, _missing_standard = prepare(frames, load_standards())
-    households = prepared["households"]
-    parts = [empty]
-    for (region_code,), group in households.group_by(["region_code"]):
-        try:
-            profile = profile_for(str(region_code), on)
-        except ProfileError as error:
-            raise PaymentError(f"无法计算分类施保金和渐退金额：{error}") from error
-        numbered = number_rows(group, prepared["members"], prepared["incomes"], prepared["expenses"])
-        result = evaluate(numbered, profile, ["supplements_fen", "gradual_exit_schedule_fen"])["household"]
-        parts.append(
-            result.select(
-                "household_id",
-                pl.col("supplements_fen").alias("engine_supplements_fen"),
-                pl.col("gradual_exit_schedule_fen").list.first().alias("gradual_exit_fen"),
-            )
-        )
-    return pl.concat(parts, how="vertical_relaxed")
+    values = household_variables(source, household_ids, on, ["supplements_fen", "gradual_exit_schedule_fen"])
+    return values.select(
+        "household_id",
+        pl.col("supplements_fen").alias("engine_supplements_fen"),
+        pl.col("gradual_exit_schedule_fen").list.first().alias("gradual_exit_fen"),
+    ).cast(schema)  # type: ignore[arg-type]
 
 
 def _persons(members: pl.DataFrame, start: dt.date) -> pl.DataFrame:
@@ -262,7 +270,8 @@ def compute_roll(engine: Engine, month: str, region: str = "") -> Roll:
         )
     )
     stop_reason = (
-        pl.when(pl.col("status") == "exited")
+        # An exit recorded with its end date is paid up to that date's month (the month it is in force on the 1st).
+        pl.when((pl.col("status") == "exited") & (pl.col("until").is_null() | (pl.col("until") <= start)))
         .then(pl.lit("已退出，停发"))
         .when(pl.col("until").is_not_null() & (pl.col("until") <= start))
         .then(pl.lit("保障期已结束，停发"))
@@ -357,8 +366,8 @@ def _arrears(paid: pl.DataFrame, past_rolls: pl.DataFrame, past_rows: pl.DataFra
         "program",
         "village_code",
         "region_code",
-        # COV-7: due from the month after approval.
-        (month_number_expr(pl.col("since")) + 1).fill_null(0).alias("due_from"),
+        # Due from the first month whose 1st day is on or after `since` (COV-7, see the module docstring).
+        (month_number_expr(pl.col("since") - pl.duration(days=1)) + 1).fill_null(0).alias("due_from"),
     )
     candidates = (
         due.join(past_rolls.select("month", "region_prefix").unique(), how="cross")
