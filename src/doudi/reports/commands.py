@@ -101,4 +101,36 @@ def register(app: typer.Typer) -> None:
         for path in paths:
             console.print(f"已写入 {path}")
 
+    @report.command("case-form")
+    def case_form_command(
+        case_id: Annotated[int, typer.Argument(help="申请案件编号（数字）")],
+        out: Annotated[Path, typer.Option("--out", help="输出 .pdf")],
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """打印申请审核审批表：家庭、成员、收入、调查核实记录、审核意见及依据、签字栏。"""
+        from doudi.reports.forms import FormError, case_form_record, write_case_form
+
+        try:
+            write_case_form(case_form_record(open_registry(database_url), case_id), out)
+        except (FormError, FontMissing) as error:
+            _fail(str(error))
+            return
+        console.print(f"已写入 {out}")
+
+    @report.command("signoff")
+    def signoff_command(
+        campaign_id: Annotated[int, typer.Argument(help="年度复核批次编号")],
+        out: Annotated[Path, typer.Option("--out", help="输出 .pdf")],
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """打印年度复核名单签字确认表（PRO-6）：县、乡两级负责人签字。"""
+        from doudi.reports.forms import FormError, signoff_record, write_signoff_list
+
+        try:
+            write_signoff_list(signoff_record(open_registry(database_url), campaign_id), out)
+        except (FormError, FontMissing) as error:
+            _fail(str(error))
+            return
+        console.print(f"已写入 {out}")
+
     app.add_typer(report)
