@@ -8,9 +8,12 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from doudi.monitoring import signals
 from doudi.monitoring.watch_lists import membership
+from doudi.policy.money import format_yuan
 from doudi.policy.profile import load_profile
 
 JILIN_2020 = load_profile("jilin-2020")  # monitoring on (004 二(二)(三)); drop 30%, expense 50%, edge 1.5×
@@ -205,3 +208,9 @@ def test_watch_lists_and_coverage_reasons():
         ("remaining_poor", "poor", "建档立卡未脱贫；已纳入低保"),
         ("return_risk", "risk", "已脱贫，退出后返贫风险较大；未保障：经评估不符合低保条件，需关注并落实其他帮扶"),
     ]
+
+
+@given(st.integers(min_value=-(10**11), max_value=10**11))
+def test_evidence_money_reads_like_everywhere_else(fen):
+    shown = pl.DataFrame({"fen": [fen]}).select(signals._yuan(pl.col("fen")).alias("shown"))["shown"][0]
+    assert shown == format_yuan(fen)

@@ -41,8 +41,9 @@ def evaluate(households: pl.DataFrame, events: pl.DataFrame) -> tuple[pl.DataFra
         profile = load_profile(profile_id)
         group = households.filter(pl.col("profile") == profile_id)
         group_events = events.join(group.select("household_id"), on="household_id", how="semi")
-        fired = pl.concat([signals.household_signals(group, profile), signals.event_signals(group_events, profile)])
-        found.append(signals.score_and_action(fired, group, profile).with_columns(pl.lit(profile_id).alias("profile")))
+        for fired in (signals.household_signals(group, profile), signals.event_signals(group_events, profile)):
+            scored = signals.score_and_action(fired, group, profile)
+            found.append(scored.with_columns(pl.lit(profile_id).alias("profile")))
         listed.append(watch_lists.membership(group, profile))
     alerts_frame = pl.concat(found, how="vertical_relaxed") if found else pl.DataFrame()
     lists_frame = pl.concat(listed, how="vertical_relaxed") if listed else pl.DataFrame()

@@ -147,11 +147,30 @@ def _event_key(rule: str) -> pl.Expr:
 
 
 def _yuan(fen: pl.Expr) -> pl.Expr:
-    """¥1,234.56 from integer fen, vectorized (thousands separators by regex on the reversed digits)."""
-    whole = (fen.abs() // 100).cast(pl.String).str.reverse().str.replace_all(r"(\d{3})(\d)", "$1,$2").str.reverse()
+    """¥1,234.56 from integer fen, vectorized: the thousands groups by integer division (string regexes over
+    a million rows took seconds)."""
+    whole = fen.abs() // 100
+
+    def group(power: int, padded: bool) -> pl.Expr:
+        digits = ((whole // 10**power) % 1000).cast(pl.String)
+        return digits.str.zfill(3) if padded else digits
+
+    text = (
+        pl.when(whole >= 10**9)
+        .then(
+            pl.concat_str(
+                (whole // 10**9).cast(pl.String), group(6, True), group(3, True), group(0, True), separator=","
+            )
+        )
+        .when(whole >= 10**6)
+        .then(pl.concat_str(group(6, False), group(3, True), group(0, True), separator=","))
+        .when(whole >= 10**3)
+        .then(pl.concat_str(group(3, False), group(0, True), separator=","))
+        .otherwise(group(0, False))
+    )
     cents = (fen.abs() % 100).cast(pl.String).str.zfill(2)
     sign = pl.when(fen < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    return pl.concat_str(sign, pl.lit("¥"), whole, pl.lit("."), cents)
+    return pl.concat_str(pl.lit("¥"), sign, text, pl.lit("."), cents)
 
 
 def _per_capita_monthly_fen(income_e4: pl.Expr) -> pl.Expr:
@@ -175,8 +194,21 @@ def _evidence(rule: str) -> pl.Expr:
     return pl.format("月人均收入{}低于低保标准{}，符合条件但未纳入低保、特困", per_capita, standard)
 
 
+def _context() -> list[pl.Expr]:
+    """What scoring and the suggested action read about the household."""
+    return [
+        pl.col("coverage"),
+        pl.col("household_eligible"),
+        pl.col("registered_poor"),
+        pl.col("escaped_poverty"),
+        (pl.col("has_incapable_priority_member") | pl.col("all_members_elderly")).alias("_vulnerable"),
+        (pl.col("counted_income_fen_e4") < pl.col("household_line_fen_e4")).alias("_below"),
+    ]
+
+
 def household_signals(households: pl.DataFrame, p: Profile) -> pl.DataFrame:
-    """One row per (household, rule) that fires, with its identity, evidence and base score."""
+    """One row per (household, rule) that fires, with its identity and evidence (and the household's context
+    for scoring, so a million-row frame is not joined again)."""
     if not p.monitoring.enabled.value:
         return _empty()
     fired = households.select(
@@ -192,9 +224,12 @@ def household_signals(households: pl.DataFrame, p: Profile) -> pl.DataFrame:
                 pl.lit(name).alias("rule"),
                 _event_key(name).alias("event_key"),
                 _evidence(name).alias("evidence"),
+                *_context(),
             )
         )
-    return pl.concat([_empty(), *parts], how="vertical_relaxed")
+    if not parts or all(part.is_empty() for part in parts):
+        return _empty()
+    return pl.concat(parts, how="vertical_relaxed")
 
 
 EVENT_RULES: dict[str, pl.Expr] = {
@@ -253,15 +288,8 @@ def score_and_action(signals: pl.DataFrame, households: pl.DataFrame, p: Profile
     standard; at most 100. Action: not covered and eligible → assess for dibao; on dibao → re-assess the
     benefit; a sudden event otherwise → temporary assistance; else, for registered or escaped poor households
     → the poverty office (004 二(三)), for others → temporary assistance."""
-    context = households.select(
-        "household_id",
-        "coverage",
-        "household_eligible",
-        "registered_poor",
-        "escaped_poverty",
-        (pl.col("has_incapable_priority_member") | pl.col("all_members_elderly")).alias("_vulnerable"),
-        (pl.col("counted_income_fen_e4") < pl.col("household_line_fen_e4")).alias("_below"),
-    )
+    if "_vulnerable" not in signals.columns:  # event signals: bring the household's context in
+        signals = signals.join(households.select("household_id", *_context()), on="household_id", how="inner")
     table = pl.DataFrame(
         {
             "rule": list(SIGNALS),
@@ -271,7 +299,7 @@ def score_and_action(signals: pl.DataFrame, households: pl.DataFrame, p: Profile
             "_emergency": [s.emergency for s in SIGNALS.values()],
         }
     )
-    joined = signals.join(context, on="household_id", how="inner").join(table, on="rule", how="left")
+    joined = signals.join(table, on="rule", how="left")
     covered = pl.col("coverage") != "none"
     score = (
         pl.col("_weight")
