@@ -95,3 +95,18 @@ def test_cli_verify_exits_non_zero_and_names_the_record(registry_engine: Engine,
         connection.execute(update(AuditRecord).where(AuditRecord.seq == 2).values(after='{"x":1}'))
     broken = runner.invoke(app, ["audit", "verify", "--database-url", database_url])
     assert broken.exit_code == 2 and "第 2 条审计记录的内容已被改动" in broken.output
+
+
+def test_bulk_writes_leave_one_chained_record(registry_engine: Engine) -> None:
+    from doudi.demo import store_county
+    from doudi.synth import generate_county
+
+    store_county(registry_engine, generate_county(households=20, seed=7))
+    with registry_engine.connect() as connection:
+        [record] = connection.execute(select(AuditRecord.__table__)).all()
+        assert verify(connection).ok
+    summary = json.loads(record.after)
+    assert (record.table_name, record.action) == ("import_batches", "bulk")
+    assert (
+        summary["source_kind"] == "synthetic" and summary["rows_stored"] > 0 and len(summary["change_log_sha256"]) == 64
+    )
