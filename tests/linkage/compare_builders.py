@@ -21,6 +21,8 @@ Households (dibao household_no d…, registered-poor p…), all in village VILLA
   P  d17/p17 杨十, two adjacent digits swapped in the poor roster -> same_person (颠倒)
   Q  d18/p18 秦五 秦妻 on dibao, the poor roster lists 秦五 only    -> household_differs
   R  d19/p19 许梅 (dibao) and 许玫 (poor) under one ID number       -> household_differs (姓名不同)
+  S  d20 周甲 周乙 on dibao; the poor roster splits them: p20 周甲, p21 周乙 -> household_differs (分为2户),
+           and p21 is not 应保未保: its member is on dibao
 Rejected: a word-for-word repeat of 张三's row, and a row with neither name nor ID.
 """
 
@@ -80,6 +82,8 @@ ID = {
     "秦五": person_id("19560101", 181),
     "秦妻": person_id("19580101", 182),
     "许梅": person_id("19630101", 191),
+    "周甲": person_id("19440101", 201),
+    "周乙": person_id("19460101", 202),
 }
 
 
@@ -133,6 +137,8 @@ def dibao_rows() -> list[dict[str, object]]:
         _p("d18", "秦五", yearly_income_yuan=500),
         _p("d18", "秦妻", "配偶", yearly_income_yuan=500),
         _p("d19", "许梅", yearly_income_yuan=500),
+        _p("d20", "周甲", yearly_income_yuan=500),
+        _p("d20", "周乙", "配偶", yearly_income_yuan=500),
         {"household_no": "d99", "name": None, "id_number": None, "relation": "户主"},  # nobody: rejected
     ]
 
@@ -157,6 +163,8 @@ def poor_rows() -> list[dict[str, object]]:
         _p("p17", "杨十") | {"id_number": swapped(ID["杨十"], 14)},
         _p("p18", "秦五"),
         _p("p19", "许玫") | {"id_number": ID["许梅"]},
+        _p("p20", "周甲"),
+        _p("p21", "周乙", yearly_income_yuan=100),
     ]
 
 

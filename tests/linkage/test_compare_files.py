@@ -79,7 +79,7 @@ def test_gbk_csv_with_other_headers_reads_every_row(files: dict[str, Path]) -> N
     by_name = dict(zip(read.persons["name"], read.persons["id_number"], strict=True))
     assert by_name["赵六"] == ID["赵六"]
     assert by_name["沈八"] is None  # missing, kept for the same-person search
-    assert read.inputs[0].sha256 and read.persons["household_key"].n_unique() == 13
+    assert read.inputs[0].sha256 and read.persons["household_key"].n_unique() == 15
 
 
 def test_xlsx_rows_are_numbered_as_in_the_sheet(files: dict[str, Path]) -> None:

@@ -113,7 +113,8 @@ def compare_rosters(
     with duckdb.connect() as connection:
         person_links.run_duckdb(connection, persons.to_arrow())
         status = _frame(connection, "SELECT * FROM household_status")
-    units = _units(persons, status)
+        links = _frame(connection, "SELECT * FROM household_links")
+    units = _units(status, links)
     unit_persons = persons.join(units.select("household_key", "unit", "status"), on="household_key")
     unit_flags = _unit_flags(unit_persons, units)
     decisions, unassessed = assess_units(unit_persons, unit_flags, profile, on, region_code, engine)
@@ -134,18 +135,41 @@ def _counts(findings: pl.DataFrame) -> dict[str, int]:
     return dict(findings.group_by("category").agg(pl.col("item_key").n_unique()).iter_rows())
 
 
-def _units(persons: pl.DataFrame, status: pl.DataFrame) -> pl.DataFrame:
-    """household_key -> unit (the dibao household's key when linked, else the poor household's), status."""
+def _units(status: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """household_key -> unit (the dibao household's key when linked, else the poor household's), status.
+
+    A poor household that shares persons with a dibao household but is not its best match (the dibao household
+    is split over two poor households) joins the dibao household it shares most with: its members are on dibao
+    there, so it is not a poor household "not on dibao"."""
     dibao_side = status.filter(pl.col("dibao_household").is_not_null()).select(
         pl.col("dibao_household").alias("household_key"), pl.col("dibao_household").alias("unit"), "status"
     )
-    poor_side = status.filter(pl.col("poor_household").is_not_null()).select(
-        pl.col("poor_household").alias("household_key"),
-        pl.coalesce("dibao_household", "poor_household").alias("unit"),
-        "status",
+    strongest = (
+        links.sort(["shared", "dibao_household"], descending=[True, False])
+        .unique("poor_household", keep="first")
+        .select("poor_household", pl.col("dibao_household").alias("strongest"))
     )
-    # A poor household linked to two dibao households belongs to the first; the other is a finding of its own.
-    return pl.concat([dibao_side, poor_side]).unique("household_key", keep="first", maintain_order=True)
+    poor_side = (
+        status.filter(pl.col("poor_household").is_not_null())
+        .join(strongest, on="poor_household", how="left")
+        .select(
+            pl.col("poor_household").alias("household_key"),
+            pl.coalesce("dibao_household", "strongest", "poor_household").alias("unit"),
+            pl.when(pl.col("dibao_household").is_null() & pl.col("strongest").is_not_null())
+            .then(pl.lit("differs"))
+            .otherwise(pl.col("status"))
+            .alias("status"),
+        )
+    )
+    # A poor household best-linked by two dibao households belongs to the first.
+    units = pl.concat([dibao_side, poor_side]).unique("household_key", keep="first", maintain_order=True)
+    # A unit whose poor households differ from its dibao household is "differs" throughout.
+    return units.with_columns(
+        pl.when((pl.col("status") == "differs").any().over("unit"))
+        .then(pl.lit("differs"))
+        .otherwise(pl.col("status"))
+        .alias("status")
+    )
 
 
 def _unit_flags(unit_persons: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:

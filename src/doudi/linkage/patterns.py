@@ -72,6 +72,13 @@ def household_differences(rows: pl.DataFrame) -> pl.DataFrame:
             pl.format("低保名单填家庭人口{}人，建档立卡名单该户{}人", "stated", "poor_n"),
         ),
     ]
+    # One dibao household, two or more households in the poor roster.
+    split = linked.with_columns(
+        pl.col("household_key").filter(pl.col("source") == "poor").n_unique().over("unit").alias("poor_households")
+    ).filter((pl.col("poor_households") > 1) & (pl.col("source") == "poor"))
+    parts.append(
+        _rows(split, "household_differs", key, pl.format("低保名单的同一户在建档立卡名单中分为{}户", "poor_households"))
+    )
     # One ID number, two names: a variant character or a homophone typed in one roster.
     named = (
         rows.filter(pl.col("link_id").is_not_null())
