@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import select
 
 from doudi.audit.chain import verify
 from doudi.audit.models import AuditRecord
 from doudi.registry.database import open_registry
 
-console = Console()
+# Long Chinese lines stay whole (copyable case numbers); user text is never read as Rich markup.
+console = Console(soft_wrap=True, markup=False, highlight=False)
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="数据库地址，默认取 DOUDI_DATABASE_URL 或 ./doudi.sqlite")
 ]
+
+
+ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除", "bulk": "批量写入"}
+ID_NUMBER = re.compile(r"\b(\d{6})\d{8}(\d{3}[\dXx])\b")
+
+
+def _masked(text: str) -> str:
+    return ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +41,7 @@ def register(app: typer.Typer) -> None:
         if result.ok:
             console.print(f"审计链完整：共 {result.records} 条记录，逐条校验通过")
             return
-        console.print(f"[red]审计链被破坏：{result.problem}（此前 {result.records} 条完好）[/red]")
+        console.print(f"审计链被破坏：{result.problem}（此前 {result.records} 条完好）", style="red")
         raise typer.Exit(2)
 
     @audit_app.command("log")
@@ -42,7 +51,7 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option("--limit")] = 50,
         database_url: DatabaseUrl = None,
     ) -> None:
-        """查看审计记录（最新在后）：谁、何时、改了什么、为什么。"""
+        """查看审计记录（最新在后）：谁、何时、改了什么、为什么；身份证号显示时脱敏。"""
         engine = open_registry(database_url)
         query = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
         if table:
@@ -52,19 +61,15 @@ def register(app: typer.Typer) -> None:
         with engine.connect() as connection:
             rows = list(reversed(connection.execute(query).all()))
         engine.dispose()
-        shown = Table("序号", "时间(UTC)", "经办人", "表", "主键", "操作", "改前", "改后", "原因")
         for row in rows:
-            shown.add_row(
-                str(row.seq),
-                f"{row.at:%Y-%m-%d %H:%M:%S}",
-                row.who,
-                row.table_name,
-                row.record_key,
-                row.action,
-                row.before or "",
-                row.after or "",
-                row.why or "",
+            # The record keeps ID numbers (it is the record); the screen shows them masked.
+            console.print(
+                f"#{row.seq} {row.at:%Y-%m-%d %H:%M:%S} UTC {row.who} {ACTIONS.get(row.action, row.action)} "
+                f"{row.table_name}/{_masked(row.record_key)}：{_masked(row.why or '')}"
             )
-        console.print(shown)
+            if row.before:
+                console.print(f"    改前 {_masked(row.before)}")
+            if row.after:
+                console.print(f"    改后 {_masked(row.after)}")
 
     app.add_typer(audit_app)

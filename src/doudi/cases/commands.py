@@ -19,11 +19,12 @@ from doudi.cases import dynamic, service
 from doudi.cases.errors import CaseError
 from doudi.cases.session import unit_of_work
 from doudi.cases.states import ACTIONS, STATES, allowed_actions
-from doudi.policy.money import MoneyError, yuan_to_fen
+from doudi.policy.money import MoneyError, format_yuan, yuan_to_fen
 from doudi.registry.database import open_registry
 from doudi.rules.explain import chinese_date
 
-console = Console()
+# Long Chinese lines stay whole (copyable case numbers); user text is never read as Rich markup.
+console = Console(soft_wrap=True, markup=False, highlight=False)
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="数据库地址，默认取 DOUDI_DATABASE_URL 或 ./doudi.sqlite")
 ]
@@ -55,7 +56,7 @@ def _run(url: str | None, action: Callable[[Session], Any]) -> Any:
         with _work(url) as session:
             return action(session)
     except CaseError as error:
-        console.print(f"[red]未办理：{error}[/red]")
+        console.print(f"未办理：{error}", style="red", markup=False)
         raise typer.Exit(1) from None
 
 
@@ -120,9 +121,24 @@ def register(app: typer.Typer) -> None:
         def action(session: Session) -> None:
             found = service.get_case(session, case)
             shown = service.describe(session, found)
-            for key, value in shown.items():
-                if key != "decision" and value not in (None, [], ""):
-                    console.print(f"{key}: {value}")
+            console.print(
+                f"案件 {shown['case_no']}：{shown['program']}，{shown['channel']}，户 {shown['household_id']}"
+            )
+            console.print(f"申请人：{shown['applicant']}；受理日期：{chinese_date(found.received_on)}")
+            console.print(
+                f"已收材料：{'、'.join(shown['documents_received']) or '无'}；"
+                f"尚缺：{'、'.join(shown['documents_missing']) or '无'}"
+            )
+            for item in shown["investigations"]:
+                console.print(f"  {item['on']} {item['kind']}（{'、'.join(item['people'])}）：{item['findings']}")
+            for item in shown["objections"]:
+                console.print(f"  {item['on']} 公示异议（{item['by'] or '匿名'}）：{item['content']}")
+            if found.posting_start and found.posting_end:
+                console.print(f"公示：{chinese_date(found.posting_start)} 至 {chinese_date(found.posting_end)}")
+            if found.refusal_reason:
+                console.print(f"不予批准理由：{found.refusal_reason}")
+            if found.temporary_assistance_fen is not None:
+                console.print(f"先行临时救助（1个月，城市低保标准）：{format_yuan(found.temporary_assistance_fen)}")
             if found.explanation_text:
                 console.print(found.explanation_text)
             _case_line(session, case)
