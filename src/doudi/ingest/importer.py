@@ -85,7 +85,7 @@ def import_roster(
     sheet = read_sheet(path)
     header = detect_header(sheet.cells, load_mapping(mapping) if mapping else None)
     require(header, source)
-    rows = _ledger_rows(sheet.cells, header, sheet.first_row_number)
+    rows = ledger_rows(sheet.cells, header, sheet.first_row_number)
     rows, errors = _validate(rows, header, source)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -133,7 +133,7 @@ def import_roster(
     )
 
 
-def _ledger_rows(cells: pl.DataFrame, header: Header, first_row_number: int) -> pl.DataFrame:
+def ledger_rows(cells: pl.DataFrame, header: Header, first_row_number: int) -> pl.DataFrame:
     """The data rows as one String column per recognised field plus `row` (the spreadsheet row number).
     Blank rows are dropped; household-level cells merged down over members are filled in."""
     fields = header.fields

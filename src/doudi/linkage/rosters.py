@@ -21,7 +21,7 @@ from doudi.ingest import cleaning
 from doudi.ingest.errors import ImportRejected
 from doudi.ingest.excel import read_sheet
 from doudi.ingest.headers import compact, detect_header, load_mapping
-from doudi.ingest.importer import _ledger_rows
+from doudi.ingest.importer import ledger_rows
 from doudi.linkage import id_numbers
 
 SOURCES: dict[str, str] = {
@@ -130,7 +130,7 @@ def read_roster(path: Path, source: str, as_of: dt.date | None = None, mapping: 
     missing = [label for fld, label in (("name", "姓名"), ("id_number", "身份证号码")) if fld not in header.fields]
     if missing:
         raise ImportRejected(f"{SOURCES[source]}“{path.name}”缺少必需的列：{'、'.join(missing)}")
-    raw = _ledger_rows(sheet.cells, header, sheet.first_row_number)
+    raw = ledger_rows(sheet.cells, header, sheet.first_row_number)
     persons, rejected = clean_rows(raw, source)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     given = RosterInput(source, path, as_of, digest, persons.height + rejected.height)
@@ -142,7 +142,7 @@ def _text(raw: pl.DataFrame, name: str) -> pl.Expr:
 
 
 def clean_rows(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Raw string rows (ingest's `_ledger_rows` shape: `row`, `group` and one column per field) -> persons and
+    """Raw string rows (ingest's `ledger_rows` shape: `row`, `group` and one column per field) -> persons and
     rejected rows. Exposed for tests and for rosters built in memory."""
     cols = raw.columns
 
