@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select, update
 
+from doudi.audit.models import AuditRecord
 from doudi.linkage.id_numbers import check_digit
 from doudi.monitoring.alerts import AlertError, AlertFilter, handle_alert, list_alerts
 from doudi.monitoring.feeds import import_feed_records
@@ -131,6 +132,13 @@ def test_handling_and_escalation(engine):
     assert (handled["status"], handled["outcome_label"]) == ("handled", "已救助")
     with pytest.raises(AlertError, match="已办结"):
         handle_alert(engine, alert["id"], "referred", by="刘干事")
+    with engine.connect() as connection:  # the handling is in the audit trail, under the officer's name
+        audited = connection.execute(
+            select(AuditRecord.who, AuditRecord.action).where(
+                AuditRecord.table_name == "monitor_alerts", AuditRecord.record_key == str(alert["id"])
+            )
+        ).all()
+    assert audited == [("刘干事", "update")]
     assert alert["id"] not in {a["id"] for a in list_alerts(engine, AlertFilter(overdue_on=dt.date(2020, 12, 1)))}
 
     history = household_history(engine, "drop")

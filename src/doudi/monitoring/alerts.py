@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, or_, select, update
 
+from doudi.audit import Change, append
 from doudi.monitoring.models import Alert
 from doudi.monitoring.signals import ACTIONS, SIGNALS
 from doudi.monitoring.storage import insert_new
@@ -124,10 +125,17 @@ def handle_alert(
             raise AlertError(f"没有编号为 {alert_id} 的预警")
         if current != "open":
             raise AlertError(f"预警 {alert_id} 已办结，不能重复处理")
-        connection.execute(
-            update(Alert)
-            .where(Alert.id == alert_id, Alert.status == "open")
-            .values(status="handled", outcome=outcome, reason=reason, handled_by=by.strip(), handled_on=on)
+        handled = {
+            "status": "handled",
+            "outcome": outcome,
+            "reason": reason,
+            "handled_by": by.strip(),
+            "handled_on": on,
+        }
+        connection.execute(update(Alert).where(Alert.id == alert_id, Alert.status == "open").values(**handled))
+        append(
+            connection,
+            [Change(by.strip(), "monitor_alerts", str(alert_id), "update", {"status": "open"}, handled, reason)],
         )
         row = connection.execute(select(Alert).where(Alert.id == alert_id)).mappings().one()
     return _plain(row, on)

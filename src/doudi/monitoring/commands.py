@@ -19,6 +19,7 @@ from doudi.rules.explain import chinese_date
 
 OnOption = Annotated[str | None, typer.Option("--on", help="比对日期（YYYY-MM-DD），默认今天")]
 RegionOption = Annotated[str | None, typer.Option("--region", help="区划代码前缀（县、乡镇或村）")]
+ByOption = Annotated[str, typer.Option("--by", help="经办人（记入审计记录）")]
 
 
 def _day(text: str | None) -> dt.date:
@@ -56,13 +57,14 @@ def register(app: typer.Typer) -> None:
         kind: Annotated[str, typer.Argument(help="medical|disability|death|unemployment|education|housing|disaster")],
         file: Annotated[Path, typer.Argument(help="部门数据文件：.xlsx、.xls 或 .csv")],
         errors: Annotated[Path | None, typer.Option("--errors", help="错误报告保存位置")] = None,
+        by: ByOption = "系统",
         database_url: DatabaseUrl = None,
     ) -> None:
         """导入一份部门数据；逐行校验，错误行写入错误报告，重复导入不会重复保存。"""
         from doudi.monitoring.feeds import FEEDS, import_feed
 
         try:
-            result = import_feed(open_registry(database_url), kind, file, error_report=errors)
+            result = import_feed(open_registry(database_url), kind, file, error_report=errors, by=by)
         except ImportRejected as rejected:
             _fail(f"导入失败：{rejected.message}")
             return
@@ -82,12 +84,14 @@ def register(app: typer.Typer) -> None:
             Console().print(f"错误报告：{result.error_report}")
 
     @monitor.command("run")
-    def monitor_run(on: OnOption = None, region: RegionOption = None, database_url: DatabaseUrl = None) -> None:
+    def monitor_run(
+        on: OnOption = None, region: RegionOption = None, by: ByOption = "系统", database_url: DatabaseUrl = None
+    ) -> None:
         """对登记系统和部门数据运行全部预警规则（MON-2、MON-4、EXIT-4），更新监测名单（MON-1）。"""
         from doudi.monitoring.run import run_monitor
         from doudi.monitoring.watch_lists import LISTS
 
-        result = run_monitor(open_registry(database_url), _day(on), region)
+        result = run_monitor(open_registry(database_url), _day(on), region, by)
         console = Console()
         console.print(
             f"{chinese_date(result.on)} 监测比对：{result.households} 户，新预警 {result.alerts_raised} 条，"

@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, func, insert, select, update
 
+from doudi.audit import record_bulk
 from doudi.ingest import cleaning
 from doudi.ingest.error_report import COLUMNS as ERROR_COLUMNS
 from doudi.ingest.error_report import default_report_path, write_error_report
@@ -144,7 +145,9 @@ def feed_kind(kind: str) -> FeedKind:
     return FEEDS[kind]
 
 
-def import_feed(engine: Engine, kind: str, path: Path, *, error_report: Path | None = None) -> FeedResult:
+def import_feed(
+    engine: Engine, kind: str, path: Path, *, error_report: Path | None = None, by: str = "系统"
+) -> FeedResult:
     """Import one department file as one transaction; raises ImportRejected (nothing written) when the file
     as a whole is unusable, reports bad rows otherwise."""
     spec = feed_kind(kind)
@@ -157,6 +160,7 @@ def import_feed(engine: Engine, kind: str, path: Path, *, error_report: Path | N
         sheet.first_row_number,
         path.name,
         hashlib.sha256(path.read_bytes()).hexdigest(),
+        by,
     )
     if result.errors.height:
         result.error_report = write_error_report(result.errors, error_report or default_report_path(path))
@@ -164,7 +168,7 @@ def import_feed(engine: Engine, kind: str, path: Path, *, error_report: Path | N
 
 
 def import_feed_records(
-    engine: Engine, kind: str, records: Sequence[dict[str, Any]], source: str = "API"
+    engine: Engine, kind: str, records: Sequence[dict[str, Any]], source: str = "API", by: str = "系统"
 ) -> FeedResult:
     """The same import for rows pushed through the API: dicts keyed by the feed's Chinese headers."""
     spec = feed_kind(kind)
@@ -177,11 +181,18 @@ def import_feed_records(
         orient="row",
     )
     digest = hashlib.sha256(repr(records).encode("utf-8")).hexdigest()
-    return _import_cells(engine, kind, spec, cells, 1, source, digest)
+    return _import_cells(engine, kind, spec, cells, 1, source, digest, by)
 
 
 def _import_cells(
-    engine: Engine, kind: str, spec: FeedKind, cells: pl.DataFrame, first_row: int, file_name: str, digest: str
+    engine: Engine,
+    kind: str,
+    spec: FeedKind,
+    cells: pl.DataFrame,
+    first_row: int,
+    file_name: str,
+    digest: str,
+    by: str,
 ) -> FeedResult:
     mapping = {compact(text): name for name, texts in spec.headers.items() for text in texts}
     header = detect_header(cells, mapping)
@@ -240,6 +251,8 @@ def _import_cells(
                 rows_rejected=rejected,
             )
         )
+        summary = {"batch_id": batch_id, "kind": kind, "file": file_name, "sha256": digest, "stored": stored}
+        record_bulk(connection, by, "monitor_feed_batches", "bulk", summary)
     unmatched = rows.filter(pl.col("household_id").is_null()).height
     log.info(
         "feed %s from %s: %d stored, %d duplicate, %d rejected, %d unmatched (e.g. %s)",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Engine, func, insert, select, update
 
+from doudi.audit import record_bulk
 from doudi.monitoring import alerts, signals, watch_lists
 from doudi.monitoring.context import gather
 from doudi.monitoring.models import Alert, IncomeSnapshot, MonitorRun
@@ -50,7 +51,9 @@ def evaluate(households: pl.DataFrame, events: pl.DataFrame) -> tuple[pl.DataFra
     return alerts_frame, lists_frame
 
 
-def run_monitor(engine: Engine, on: dt.date | None = None, region_prefix: str | None = None) -> RunResult:
+def run_monitor(
+    engine: Engine, on: dt.date | None = None, region_prefix: str | None = None, by: str = "系统"
+) -> RunResult:
     on = on or dt.date.today()
     frames = gather(engine, on, region_prefix)
     households = frames.households
@@ -91,6 +94,8 @@ def run_monitor(engine: Engine, on: dt.date | None = None, region_prefix: str | 
             .where(MonitorRun.id == run_id)
             .values(households=households.height, alerts_raised=raised, alerts_known=fired.height - raised)
         )
+        summary = {"batch_id": run_id, "on": on, "region": region_prefix or "", "alerts_raised": raised}
+        record_bulk(connection, by, "monitor_runs", "bulk", summary)
     watch = (
         {name: listed.filter(pl.col("list_name") == name).height for name in watch_lists.LISTS}
         if not listed.is_empty()

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, bindparam, func, select, update
 
+from doudi.audit import record_bulk
 from doudi.monitoring.models import WatchItem
 from doudi.monitoring.signals import below_edge
 from doudi.monitoring.storage import insert_new
@@ -175,6 +176,12 @@ def reconcile(
             connection.execute(
                 update(WatchItem).where(WatchItem.id.in_(ids)).values(closed_on=on, closed_by=by.strip(), **values)
             )
+            summary = {
+                "list": list_name,
+                "closed": closed,
+                "households": household_ids or "covered or no longer listed",
+            }
+            record_bulk(connection, by.strip(), "monitor_watch_items", "update", summary, values["closing_note"])
         remaining = connection.execute(
             select(func.count()).where(WatchItem.list_name == list_name, WatchItem.closed_on.is_(None))
         ).scalar_one()
