@@ -44,11 +44,13 @@ def main() -> None:
         fill_synthetic_accounts(engine)
         print(f"stored {args.households:,} households in {time.perf_counter() - started:.1f} s (setup, not timed)")
 
-    with engine.connect() as connection:
-        started = time.perf_counter()
-        frames = load_frames(connection, on=ON - dt.timedelta(days=1))
-        baseline = time.perf_counter() - started
-    print(f"baseline: load_frames of all {frames['households'].height:,} households: {baseline:.2f} s")
+    if engine.dialect.name == "sqlite":  # the Arrow reader sees only checkpointed pages (see payments/roll.py)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    started = time.perf_counter()
+    frames = load_frames(engine, on=ON - dt.timedelta(days=1))
+    baseline = time.perf_counter() - started
+    print(f"baseline: load_frames (Arrow reads) of all {frames['households'].height:,} households: {baseline:.2f} s")
 
     started = time.perf_counter()
     roll = compute_roll(engine, "2020-07")

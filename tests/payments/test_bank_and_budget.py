@@ -8,9 +8,10 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
+from doudi.audit.models import AuditRecord
 from doudi.cli import app
 from doudi.payments.approval import approve_roll, payment_roll
 from doudi.payments.bank import bank_file_text, reconcile, verify_bank_file
@@ -53,11 +54,23 @@ def test_failed_payment_is_listed_and_paid_again_next_month_once(registry_engine
         "业务编号,金额（元）,结果,原因\n2020-07-h21-dibao,500.00,成功,\n2020-07-h22-dibao,300.00,失败,账户已销户\n",
         encoding="utf-8",
     )
-    failed = reconcile(registry_engine, "2020-07", result)
+    failed = reconcile(registry_engine, "2020-07", result, by="出纳王")
     assert failed.select("household_id", "total_fen", "bank_message").rows() == [("h22", 30_000, "账户已销户")]
     august = approve_roll(registry_engine, "2020-08", "", "李科长").rows
     h22 = august.filter(pl.col("household_id") == "h22").row(0, named=True)
     assert (h22["carry_over_fen"], h22["total_fen"]) == (30_000, 60_000)
+    # Approval and reconciliation are in the audit trail, with who did them.
+    with registry_engine.connect() as connection:
+        audited = connection.execute(
+            select(AuditRecord.who, AuditRecord.table_name, AuditRecord.why)
+            .where(AuditRecord.table_name.in_(("payment_rolls", "payment_roll_rows")))
+            .order_by(AuditRecord.seq)
+        ).all()
+    assert [tuple(a) for a in audited] == [
+        ("李科长", "payment_rolls", "审批发放花名册"),
+        ("出纳王", "payment_roll_rows", "导入银行回盘对账"),
+        ("李科长", "payment_rolls", "审批发放花名册"),
+    ]
     # Carried once: September owes nothing more for July.
     september = payment_roll(registry_engine, "2020-09").rows
     assert september.filter(pl.col("household_id") == "h22")["carry_over_fen"].to_list() == [0]

@@ -6,11 +6,13 @@ arrears (a household that was due but missing) or as carry-over (a payment the b
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import polars as pl
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from doudi.audit.chain import record_bulk
 from doudi.payments.models import PaymentRoll, PaymentRollRow
 from doudi.payments.months import PaymentError, parse_month
 from doudi.payments.roll import ROW_SCHEMA, Roll, compute_roll
@@ -86,6 +88,15 @@ def approve_roll(engine: Engine, month: str, region: str, approved_by: str) -> R
             .returning(PaymentRoll.id)
         ).scalar_one()
         insert_frame(connection, PaymentRollRow.__tablename__, roll.rows.with_columns(roll_id=pl.lit(roll_id)))
+        summary = {
+            "batch_id": roll_id,
+            "month": month,
+            "region_prefix": region,
+            "rows": roll.rows.height,
+            "total_fen": roll.total_fen,
+            "rows_sha256": hashlib.sha256(roll.rows.write_csv().encode()).hexdigest(),
+        }
+        record_bulk(connection, approved_by.strip(), PaymentRoll.__tablename__, "bulk", summary, why="审批发放花名册")
         # Failed payments carried into this roll are settled: they are never carried twice.
         carried = roll.rows.filter(pl.col("carry_over_fen") > 0)["household_id"].to_list()
         if carried:

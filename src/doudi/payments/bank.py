@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine, select, update
 
+from doudi.audit.chain import record_bulk
 from doudi.payments.models import PaymentRoll, PaymentRollRow
 from doudi.payments.months import PaymentError, chinese_month, parse_month
 from doudi.payments.roll import Roll
@@ -100,7 +101,7 @@ def read_result_file(path: Path) -> pl.DataFrame:
     return frame
 
 
-def reconcile(engine: Engine, month: str, result_file: Path) -> pl.DataFrame:
+def reconcile(engine: Engine, month: str, result_file: Path, by: str = "银行回盘") -> pl.DataFrame:
     """Record the bank's result per payment of the month's approved rolls; returns the failed payments.
 
     All or nothing: an unknown payment reference or an amount that differs from the roll stops the whole
@@ -143,6 +144,14 @@ def reconcile(engine: Engine, month: str, result_file: Path) -> pl.DataFrame:
                     .where(PaymentRollRow.id == item["row_id"])
                     .values(bank_status=status, bank_message=item["message"])
                 )
+        summary = {
+            "batch_id": month,
+            "file": result_file.name,
+            "sha256": hashlib.sha256(result_file.read_bytes()).hexdigest(),
+            "paid": len(updates["paid"]),
+            "failed": len(updates["failed"]),
+        }
+        record_bulk(connection, by, PaymentRollRow.__tablename__, "bulk", summary, why="导入银行回盘对账")
     return failed_payments(engine, month)
 
 

@@ -83,11 +83,12 @@ def register(app: typer.Typer) -> None:
     def reconcile_command(
         result_file: Annotated[Path, typer.Argument(help="银行回盘文件 .csv（业务编号、结果、原因）")],
         month: Annotated[str, typer.Option("--month", help="发放月份，如 2020-07")],
+        by: Annotated[str, typer.Option("--by", help="对账经办人姓名（记入审计记录）")] = "银行回盘",
         database_url: DatabaseUrl = None,
     ) -> None:
         """导入银行回盘结果，列出发放失败的名单；失败金额在下月花名册中重发。"""
         try:
-            failed = reconcile(open_registry(database_url), month, result_file)
+            failed = reconcile(open_registry(database_url), month, result_file, by)
         except PaymentError as error:
             _fail(str(error))
             return

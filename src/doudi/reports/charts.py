@@ -82,7 +82,8 @@ def township_series(engine: Engine) -> pl.DataFrame:
 def income_ratios(engine: Engine, on: dt.date) -> pl.Series:
     """Per-capita counted income as a share of the standard, per dibao household (the engine's own figures)."""
     with engine.connect() as connection:
-        ids = connection.execute(select(Enrollment.household_id).where(Enrollment.program == "dibao")).scalars().all()
+        on_dibao = (Enrollment.program == "dibao") & Enrollment.status.in_(("active", "gradual_exit"))
+        ids = connection.execute(select(Enrollment.household_id).where(on_dibao)).scalars().all()
         values = household_variables(
             connection, sorted(set(ids)), on, ["counted_income_fen_e4", "household_line_fen_e4"]
         )
@@ -119,7 +120,7 @@ def write_charts(engine: Engine, out_dir: Path, on: dt.date | None = None) -> li
     axis.hist(ratios.clip(0, 3).to_list(), bins=30, color="#72B7B2")
     axis.axvline(1.0, color="#E45756", linestyle="--", label="保障标准")
     axis.axvline(2.0, color="#F58518", linestyle=":", label="2倍标准（渐退上限）")
-    axis.set_xlabel("家庭人均收入 ÷ 低保标准")
+    axis.set_xlabel("家庭人均收入 ÷ 低保标准（3 倍及以上计入最右一栏）")
     axis.set_ylabel("低保户数")
     axis.set_title("低保家庭人均收入与保障标准")
     axis.legend()

@@ -19,6 +19,7 @@ from doudi.cases.service import PROGRAMS
 from doudi.policy.money import fen_to_yuan
 from doudi.registry.models import Enrollment, Household, IncomeItem, Member, Region
 from doudi.rules.explain import chinese_date
+from doudi.rules.schema import HEALTH, LABOR_CAPACITY
 
 RESULTS = {"pending": "待复核", "keep": "继续保障", "adjust": "调整保障金", "gradual_exit": "渐退", "exit": "退出"}
 INCOME_KINDS = {
@@ -60,7 +61,14 @@ def case_form_record(engine: Engine, case_id: int) -> dict[str, Any]:
             "applicant": case.applicant_name,
             "registered_poor": "是" if household and household.registered_poor else "否",
             "members": [
-                [m.name, m.relation or "", m.id_number, m.health or "", m.labor_capacity or ""] for m in members
+                [
+                    m.name,
+                    m.relation or "",
+                    m.id_number,
+                    HEALTH.get(m.health or "", m.health or ""),
+                    LABOR_CAPACITY.get(m.labor_capacity or "", "待评估"),
+                ]
+                for m in members
             ],
             "incomes": [
                 [
