@@ -12,12 +12,13 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from doudi.cases.engine import as_json, decide, fen
+from doudi.cases.engine import as_json, decide, decide_many, fen
 from doudi.cases.errors import CaseError
 from doudi.cases.models import ChangeReport, RecertCampaign, RecertItem, ReviewSchedule, Signoff
 from doudi.cases.service import act, add_months, check_date
@@ -90,6 +91,22 @@ def propose(
     if household is None:
         raise CaseError(f"户 {household_id} 不在登记库中")
     record = decide(session, household_id, _profile_id(household, on), on)
+    return _report(
+        session, household_id, record, kind=kind, description=description, on=on, by=by, campaign_id=campaign_id
+    )
+
+
+def _report(
+    session: Session,
+    household_id: str,
+    record: dict[str, Any],
+    *,
+    kind: str,
+    description: str,
+    on: dt.date,
+    by: str,
+    campaign_id: int | None,
+) -> ChangeReport:
     enrollment = current_enrollment(session, household_id)
     proposal = _proposal(record["decision"], enrollment, fen(record["monthly_benefit"]))
     report = ChangeReport(
@@ -341,23 +358,32 @@ def assess_campaign(session: Session, campaign_id: int, *, by: str, on: dt.date)
     campaign = session.get(RecertCampaign, campaign_id)
     if campaign is None:
         raise CaseError(f"没有复核批次 {campaign_id}")
+    act(session, by, f"{campaign.year}年度复核")
+    check_date(on, "复核日期", campaign.opened_on, "复核开始日期")
     pending = session.scalars(
-        select(RecertItem).where(RecertItem.campaign_id == campaign_id, RecertItem.result == "pending")
+        select(RecertItem).where(
+            RecertItem.campaign_id == campaign_id, RecertItem.result == "pending", RecertItem.change_report_id.is_(None)
+        )
     ).all()
+    # One engine run for the whole campaign: the rules are vectorized, a household at a time is ~100x slower.
+    records = decide_many(session, [item.household_id for item in pending], on) if pending else {}
     for item in pending:
-        if item.change_report_id is None:
-            report = propose(
-                session,
-                item.household_id,
-                kind="review",
-                description=f"{campaign.year}年度复核",
-                on=on,
-                by=by,
-                campaign_id=campaign_id,
-            )
-            item.change_report_id = report.id
+        record = records.get(item.household_id)
+        if record is None:
+            continue  # not assessable (no standard for its region): stays pending, listed by `recert status`
+        report = _report(
+            session,
+            item.household_id,
+            record,
+            kind="review",
+            description=f"{campaign.year}年度复核",
+            on=on,
+            by=by,
+            campaign_id=campaign_id,
+        )
+        item.change_report_id = report.id
     session.flush()
-    return len(pending)
+    return len(records)
 
 
 def campaign_status(session: Session, campaign_id: int) -> dict[str, int]:

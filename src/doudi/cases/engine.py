@@ -12,8 +12,8 @@ from doudi.cases.errors import CaseError
 from doudi.policy.money import yuan_to_fen
 from doudi.policy.profile import load_profile
 from doudi.registry.loader import load_frames
-from doudi.rules.assess import AssessmentError, assess_one
-from doudi.rules.explain import to_text
+from doudi.rules.assess import AssessmentError, assess_frames, assess_one, decision_record
+from doudi.rules.explain import explain, to_text
 
 
 def decide(session: Session, household_id: str, profile_id: str, on: dt.date) -> dict[str, Any]:
@@ -26,6 +26,19 @@ def decide(session: Session, household_id: str, profile_id: str, on: dt.date) ->
         return assess_one(frames, load_profile(profile_id))
     except AssessmentError as error:
         raise CaseError(f"无法测算户 {household_id}：{error}") from None
+
+
+def decide_many(session: Session, household_ids: list[str], on: dt.date) -> dict[str, dict[str, Any]]:
+    """Decision JSON per household for many registry households in one engine run (each under the profile in
+    force for its region on `on`); households the engine cannot assess are left out."""
+    session.flush()
+    frames = load_frames(session, household_ids, on=on)
+    result = assess_frames(frames)
+    records = {}
+    for row in result.decisions.iter_rows(named=True):
+        explanation = explain(result.evaluated, load_profile(row["profile"]), row["household_id"])
+        records[row["household_id"]] = decision_record(row, explanation)
+    return records
 
 
 def explanation_text(record: dict[str, Any]) -> str:
