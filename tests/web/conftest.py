@@ -30,6 +30,25 @@ class WebCounty:
     def csrf(client: TestClient) -> str:
         return csrf_of(client)
 
+    def enrollable_household(self, role: str, outside: str | None = None) -> str:
+        """A household in `role`'s area (and not in `outside`'s) that the engine would enroll on ON."""
+        import polars as pl
+
+        from doudi.registry.loader import load_frames
+        from doudi.rules.assess import assess_frames
+
+        area = self.accounts[role].area_code  # type: ignore[attr-defined]
+        with self.app.state.web.engine.connect() as connection:
+            decisions = assess_frames(load_frames(connection, region_prefix=area, on=ON)).decisions
+        chosen = decisions.filter(pl.col("decision") == "enroll")
+        if outside is not None:
+            other = self.accounts[outside].area_code  # type: ignore[attr-defined]
+            households = self.county.households.filter(~pl.col("village_code").str.starts_with(other))  # type: ignore[attr-defined]
+            chosen = chosen.join(households.select("household_id"), on="household_id", how="semi")
+        assert chosen.height, f"the synthetic county has a household to enroll in {area}"
+        household_id: str = chosen["household_id"][0]
+        return household_id
+
     def client(self, role: str | None = None) -> TestClient:
         client = TestClient(self.app, raise_server_exceptions=False)
         if role is not None:
@@ -53,7 +72,7 @@ def csrf_of(client: TestClient) -> str:
     return token
 
 
-def build(database_url: str, files: Path, households: int = 150) -> WebCounty:
+def build(database_url: str, files: Path, households: int = 250) -> WebCounty:
     from doudi.demo import store_county
     from doudi.synth import generate_county
     from doudi.web.accounts import demo_accounts

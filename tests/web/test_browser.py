@@ -134,3 +134,30 @@ def test_run_a_comparison_and_download_it(live_server: Any, browser: Any, shots:
     download.value.save_as(saved)
     assert saved.read_bytes().startswith(b"PK")
     page.close()
+
+
+def test_an_intake_runs_to_approval(live_server: Any, browser: Any, shots: Path) -> None:
+    base, web = live_server
+    household_id = web.enrollable_household("township_officer")
+    page = _login(browser, base, web.accounts["township_officer"])
+    page.goto(f"{base}/households/{household_id}")
+    page.click("text=受理申请")
+    page.select_option("#program", "dibao")
+    page.fill("#received_on", "2020-06-01")
+    page.click("button:has-text('受理')")
+    page.wait_for_selector("text=尚无调查记录")
+    for kind in ("入户调查", "邻里访问", "民主评议", "家庭经济状况信息核对"):
+        page.select_option("#kind", kind)
+        page.fill("#inv_on", "2020-06-02")
+        page.fill("#people", "王芳，李强")
+        page.fill("#findings", "情况属实")
+        page.click("#add-investigation")
+        page.wait_for_selector(f"td:has-text('{kind}')")
+    for action, day in (("review", "2020-06-03"), ("approve", "2020-06-04")):
+        page.fill(f"form[action$='/{action}'] input[name=on]", day)
+        page.click(f"button[data-action={action}]")
+        page.wait_for_load_state()
+    assert "乡镇已审核批准" in page.inner_text("h1")
+    assert "审批时的评估结论" in page.content()
+    page.screenshot(path=str(shots / "case-approved.png"), full_page=True)
+    page.close()

@@ -25,7 +25,9 @@ def _some_household(web: Any, client: Any, kind: str = "dibao") -> str:
 def test_household_page_shows_the_engines_decision_with_each_clause(web: Any) -> None:
     client = web.client("county_civil_affairs")
     household_id = _some_household(web, client)
-    expected = assess_one(load_frames(web.app.state.web.engine, household_ids=[household_id], on=web.app.state.web.on))
+    # Through a connection: the loader's Arrow reads on an Engine open the SQLite file with a second library.
+    with web.app.state.web.engine.connect() as connection:
+        expected = assess_one(load_frames(connection, household_ids=[household_id], on=web.app.state.web.on))
     shown = client.get(f"/api/households/{household_id}").json()["decision"]
     assert shown == expected  # the page's decision is the engine's, not a second computation
     page = client.get(f"/households/{household_id}").text
@@ -147,3 +149,53 @@ def test_pages_load_nothing_from_outside(web: Any) -> None:
     assert client.get("/swagger-ui/swagger-ui-bundle.js").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/dashboard", "/api/households", "/api/households/{household_id}", "/api/comparisons"} <= set(paths)
+
+
+def test_a_case_goes_from_intake_to_county_confirmation_each_step_by_its_role(web: Any) -> None:
+    # The township officer takes the village's steps too (case_intake); the village assistant may not approve.
+    household_id = web.enrollable_household("township_officer")
+    township, county, village = (
+        web.client(r) for r in ("township_officer", "county_civil_affairs", "village_assistant")
+    )
+
+    def step(client: Any, path: str, body: dict[str, Any]) -> Any:
+        return client.post(path, json=body, headers={"X-CSRF-Token": web.csrf(client)})
+
+    opened = step(
+        township, "/api/cases", {"household_id": household_id, "program": "dibao", "received_on": "2020-06-01"}
+    )
+    assert opened.status_code == 200, opened.text
+    case_no = opened.json()["case_no"]
+    assert opened.json()["documents_missing"]  # nothing ticked: every document is listed once (PRO-1)
+    early = step(township, f"/api/cases/{case_no}/review", {"on": "2020-06-03"})
+    assert early.status_code == 400 and "ASM-7" in early.json()["detail"]  # no investigation records yet
+    for kind in ("入户调查", "邻里访问", "民主评议", "家庭经济状况信息核对"):
+        body = {"kind": kind, "on": "2020-06-02", "people": "王芳,李强", "findings": "情况属实"}
+        assert step(township, f"/api/cases/{case_no}/investigate", body).status_code == 200
+    assert step(township, f"/api/cases/{case_no}/review", {"on": "2020-06-03"}).json()["state"] == "村级已评议审核"
+    poverty_office = web.client("poverty_office")  # sees the county, but approving dibao is not its role
+    assert step(poverty_office, f"/api/cases/{case_no}/approve", {"on": "2020-06-04"}).status_code == 403
+    approved = step(township, f"/api/cases/{case_no}/approve", {"on": "2020-06-04"}).json()
+    assert approved["state"] == "乡镇已审核批准" and approved["decision"]["decision"] == "enroll"
+    posted = step(township, f"/api/cases/{case_no}/post", {"start": "2020-06-05"}).json()
+    assert posted["posting"][0] == "2020-06-05"
+    too_soon = step(county, f"/api/cases/{case_no}/confirm", {"on": posted["posting"][1]})
+    assert too_soon.status_code == 400 and "PRO-3" in too_soon.json()["detail"]  # the posting must have ended
+    confirmed = step(county, f"/api/cases/{case_no}/confirm", {"on": "2020-06-20"}).json()
+    assert confirmed["state"] == "县级已确认" and confirmed["enrollment_id"]
+    assert case_no in township.get("/cases").text
+    assert village.get(f"/api/cases/{case_no}").status_code in (200, 404)  # 200 only if it is the assistant's village
+
+
+def test_another_areas_case_is_not_found(web: Any) -> None:
+    household_id = web.enrollable_household("township_officer", outside="village_assistant")
+    township = web.client("township_officer")
+    opened = township.post(
+        "/api/cases",
+        json={"household_id": household_id, "program": "dibao", "received_on": "2020-06-01"},
+        headers={"X-CSRF-Token": web.csrf(township)},
+    )
+    assert opened.status_code == 200, opened.text
+    village = web.client("village_assistant")
+    assert village.get(f"/api/cases/{opened.json()['case_no']}").status_code == 404
+    assert village.get(f"/cases/{opened.json()['case_no']}").status_code == 404

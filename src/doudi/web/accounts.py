@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from doudi.registry.models import Region
+from doudi.registry.models import Household, Region
 from doudi.web.auth import create_user, hash_password
 from doudi.web.models import WebUser
 from doudi.web.roles import ROLES
@@ -38,22 +38,24 @@ DEMO_USERS = {  # role -> username
 
 
 def demo_accounts(engine: Engine, county_code: str | None = None) -> list[DemoAccount]:
-    """One account per role over the registry's (first) county, its first township and that township's first
-    village; fresh random passwords each time (re-running the demo resets them and unlocks the accounts)."""
+    """One account per role over the registry's (first) county, its busiest village and that village's
+    township; fresh random passwords each time (re-running the demo resets them and unlocks the accounts)."""
     with Session(engine) as session, session.begin():
         county = county_code or session.scalar(
             select(Region.code).where(Region.level == "county").order_by(Region.code)
         )
         if county is None:
             raise ValueError("登记库中没有县级行政区划：请先运行 doudi demo 或导入台账")
-        township = session.scalar(
-            select(Region.code).where(Region.level == "township", Region.code.startswith(county)).order_by(Region.code)
-        )
-        village = session.scalar(
-            select(Region.code)
-            .where(Region.level == "village", Region.code.startswith(township or county))
-            .order_by(Region.code)
-        )
+        # The busiest village (and its township) makes the demo's village and township accounts worth opening.
+        busiest = session.execute(
+            select(Household.village_code, func.count())
+            .where(Household.region_code == county, Household.village_code.is_not(None))
+            .group_by(Household.village_code)
+            .order_by(func.count().desc(), Household.village_code)
+            .limit(1)
+        ).first()
+        village = busiest[0] if busiest else None
+        township = village[:9] if village else None
         names = dict(
             session.execute(select(Region.code, Region.name).where(Region.code.in_([county, township, village]))).all()
         )

@@ -235,4 +235,8 @@ def create_app(
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    from doudi.web import cases_views
+
+    app.include_router(cases_views.pages)
+    app.include_router(cases_views.api)
     return app

@@ -149,6 +149,30 @@ def dashboard(session: Session, area_code: str, today: dt.date) -> dict[str, Any
         "by_village": by_village,
         "by_month": months,
         "comparison": latest_comparison(session, area_code),
+        "panels": [case_panel(session, area_code, today)],
+    }
+
+
+def case_panel(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
+    """Open cases and those past their step's deadline (doudi.cases decides what is overdue)."""
+    from doudi.cases.models import Case
+    from doudi.cases.service import overdue
+
+    open_cases = (
+        session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(Case.region_code.startswith(area_code, autoescape=True), Case.state.not_in(("confirmed", "refused")))
+        )
+        or 0
+    )
+    late = len(overdue(session, today, area_code))
+    return {
+        "title": "案件",
+        "rows": [
+            ("在办案件", f"{open_cases:,} 件", "/cases?open=true"),
+            ("逾期未办结", f"{late:,} 件", "/cases?open=true"),
+        ],
     }
 
 
