@@ -170,3 +170,15 @@ def test_monthly_schedule(engine):
     assert not next_due(engine, dt.date(2020, 6, 30)).due
     due = next_due(engine, JULY)  # jilin-2020 comparison.every_months = 1 (004 二(七) 至少每月比对一次)
     assert (due.due, due.every_months, due.next_run) == (True, 1, JULY)
+
+
+def test_medical_costs_count_within_the_look_back_window_only(engine):
+    # 王一: 20,000 a year; 10,000 self-paid is half of it (monitoring.expense_share_of_income, 004 二(二))
+    old = {"姓名": "王一", "身份证号码": SINGLE, "结算日期": "2019-07-01", "个人自付金额": "10000"}
+    import_feed_records(engine, "medical", [old])
+    run_monitor(engine, JULY)  # 12 months back from 2020-07-01 starts after 2019-07-01
+    assert alerts_of(engine, "drop") == []
+    recent = {**old, "结算日期": "2019-07-02"}
+    import_feed_records(engine, "medical", [recent])
+    run_monitor(engine, JULY)
+    assert alerts_of(engine, "drop") == [("expense_spike", "2019-07-02")]

@@ -50,8 +50,9 @@ class MonitoringFrames:
 
 
 def gather(
-    engine: Engine, on: dt.date, region_prefix: str | None = None, lookback_months: int = 12
+    engine: Engine, on: dt.date, region_prefix: str | None = None, lookback_months: int = 60
 ) -> MonitoringFrames:
+    """`lookback_months` bounds the feed events read; each profile narrows them to its own window."""
     # Read inside a connection, not through the engine's ADBC path: on SQLite that path was seen returning
     # rows from before the latest committed update (WAL), and a monitor run must see today's data.
     with engine.connect() as connection:
@@ -133,23 +134,33 @@ def gather(
         .unique("household_id", keep="first")
         .select("household_id", pl.col("program").alias("coverage"))
     )
-    medical = (
-        events.filter(pl.col("kind") == "medical")
-        .group_by("household_id")
-        .agg(pl.col("amount_fen").sum().alias("feed_medical_fen"), pl.col("event_date").max().alias("feed_medical_on"))
-    )
     households = (
         households.join(covered, on="household_id", how="left")
         .with_columns(pl.col("coverage").fill_null("none"))
         .join(places, on="household_id", how="left")
         .join(previous, on="household_id", how="left")
-        .join(medical, on="household_id", how="left")
     )
     events = events.join(_main_earners(frames), on=["household_id", "id_number"], how="left").with_columns(
         pl.col("main_earner").fill_null(False)
     )
     assert ids.len() == households.height
     return MonitoringFrames(households, events, assessment.errors)
+
+
+def with_feed_sums(households: pl.DataFrame, events: pl.DataFrame, on: dt.date, lookback_months: int) -> pl.DataFrame:
+    """Add the medical feed's self-paid sum over the look-back window (`monitoring.feed_lookback_months`) and
+    the latest medical event's date."""
+    medical = (
+        recent_events(events, on, lookback_months)
+        .filter(pl.col("kind") == "medical")
+        .group_by("household_id")
+        .agg(pl.col("amount_fen").sum().alias("feed_medical_fen"), pl.col("event_date").max().alias("feed_medical_on"))
+    )
+    return households.join(medical, on="household_id", how="left")
+
+
+def recent_events(events: pl.DataFrame, on: dt.date, lookback_months: int) -> pl.DataFrame:
+    return events.filter(pl.col("event_date") > _months_before(on, lookback_months))
 
 
 def _main_earners(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:

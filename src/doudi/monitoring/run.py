@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from doudi.audit import record_bulk
 from doudi.monitoring import alerts, signals, watch_lists
-from doudi.monitoring.context import gather
+from doudi.monitoring.context import gather, recent_events, with_feed_sums
 from doudi.monitoring.models import Alert, IncomeSnapshot, MonitorRun
 from doudi.monitoring.storage import insert_new
 from doudi.policy.profile import load_profile
@@ -35,13 +35,16 @@ class RunResult:
     errors: pl.DataFrame  # households the engine could not assess
 
 
-def evaluate(households: pl.DataFrame, events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def evaluate(households: pl.DataFrame, events: pl.DataFrame, on: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every alert and watch-list row for the gathered frames, profile by profile (no database)."""
     found, listed = [], []
     for profile_id in households["profile"].drop_nulls().unique().sort():
         profile = load_profile(profile_id)
-        group = households.filter(pl.col("profile") == profile_id)
-        group_events = events.join(group.select("household_id"), on="household_id", how="semi")
+        lookback = profile.monitoring.feed_lookback_months.value
+        group = with_feed_sums(households.filter(pl.col("profile") == profile_id), events, on, lookback)
+        group_events = recent_events(events, on, lookback).join(
+            group.select("household_id"), on="household_id", how="semi"
+        )
         for fired in (signals.household_signals(group, profile), signals.event_signals(group_events, profile)):
             scored = signals.score_and_action(fired, group, profile)
             found.append(scored.with_columns(pl.lit(profile_id).alias("profile")))
@@ -63,7 +66,7 @@ def run_monitor(
         ).scalar_one()
         fired, listed = (pl.DataFrame(), pl.DataFrame())
         if not households.is_empty():
-            fired, listed = evaluate(households, frames.events)
+            fired, listed = evaluate(households, frames.events, on)
         if not fired.is_empty():
             places = households.select("household_id", "region_code", "village_code", "township_code")
             fired = fired.join(places, on="household_id", how="left")
