@@ -91,15 +91,25 @@ def propose(
     if household is None:
         raise CaseError(f"户 {household_id} 不在登记库中")
     record = decide(session, household_id, _profile_id(household, on), on)
-    return _report(
-        session, household_id, record, kind=kind, description=description, on=on, by=by, campaign_id=campaign_id
+    report = _report(
+        household_id,
+        record,
+        current_enrollment(session, household_id),
+        kind=kind,
+        description=description,
+        on=on,
+        by=by,
+        campaign_id=campaign_id,
     )
+    session.add(report)
+    session.flush()
+    return report
 
 
 def _report(
-    session: Session,
     household_id: str,
     record: dict[str, Any],
+    enrollment: Enrollment | None,
     *,
     kind: str,
     description: str,
@@ -107,9 +117,8 @@ def _report(
     by: str,
     campaign_id: int | None,
 ) -> ChangeReport:
-    enrollment = current_enrollment(session, household_id)
     proposal = _proposal(record["decision"], enrollment, fen(record["monthly_benefit"]))
-    report = ChangeReport(
+    return ChangeReport(
         household_id=household_id,
         kind=kind,
         reported_on=on,
@@ -120,9 +129,6 @@ def _report(
         reported_by=by,
         campaign_id=campaign_id,
     )
-    session.add(report)
-    session.flush()
-    return report
 
 
 def record_death(session: Session, household_id: str, id_number: str, died_on: dt.date, by: str) -> ChangeReport:
@@ -367,23 +373,29 @@ def assess_campaign(session: Session, campaign_id: int, *, by: str, on: dt.date)
     ).all()
     # One engine run for the whole campaign: the rules are vectorized, a household at a time is ~100x slower.
     records = decide_many(session, [item.household_id for item in pending], on) if pending else {}
+    enrollments = {item.household_id: session.get(Enrollment, item.enrollment_id) for item in pending}
+    reports = []
     for item in pending:
         record = records.get(item.household_id)
         if record is None:
             continue  # not assessable (no standard for its region): stays pending, listed by `recert status`
         report = _report(
-            session,
             item.household_id,
             record,
+            enrollments[item.household_id],
             kind="review",
             description=f"{campaign.year}年度复核",
             on=on,
             by=by,
             campaign_id=campaign_id,
         )
+        reports.append((item, report))
+    session.add_all([report for _, report in reports])
+    session.flush()  # one flush (and one audit append) for the whole campaign
+    for item, report in reports:
         item.change_report_id = report.id
     session.flush()
-    return len(records)
+    return len(reports)
 
 
 def campaign_status(session: Session, campaign_id: int) -> dict[str, int]:
