@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +17,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from doudi.cases import dynamic, service
+from doudi.cases.applicant import register_applicant
 from doudi.cases.errors import CaseError
 from doudi.cases.session import unit_of_work
 from doudi.cases.states import ACTIONS, STATES, allowed_actions
@@ -39,6 +41,13 @@ def _date(text: str | None) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise CaseError(f"日期“{text}”应为 YYYY-MM-DD 格式") from None
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CaseError(f"无法读取 {path}：{error}") from None
 
 
 @contextmanager
@@ -77,8 +86,11 @@ def register(app: typer.Typer) -> None:
 
     @case_app.command("new")
     def new(
-        household: Annotated[str, typer.Option("--household", help="户 ID（登记库中的户）")],
         by: By,
+        household: Annotated[str | None, typer.Option("--household", help="户 ID（登记库中的户）")] = None,
+        household_json: Annotated[
+            Path | None, typer.Option("--household-json", help="新申请家庭的 JSON（格式见 README），先登记入库")
+        ] = None,
         program: Annotated[
             str, typer.Option("--program", help="dibao 低保 | tekun 特困 | temporary 临时救助")
         ] = "dibao",
@@ -94,9 +106,14 @@ def register(app: typer.Typer) -> None:
 
         def action(session: Session) -> None:
             channel = "fast_track" if commitment else "referral" if referred_by else "application"
+            household_id = household
+            if household_json is not None:
+                household_id = register_applicant(session, _read_json(household_json), _date(on)).id
+            if not household_id or (household and household_json):
+                raise CaseError("请用 --household 指定登记库中的户，或用 --household-json 登记新申请家庭（二选一）")
             case = service.open_case(
                 session,
-                household_id=household,
+                household_id=household_id,
                 program=program,
                 by=by,
                 received_on=_date(on),
