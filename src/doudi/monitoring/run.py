@@ -18,8 +18,8 @@ from doudi.audit import record_bulk
 from doudi.monitoring import alerts, signals, watch_lists
 from doudi.monitoring.context import gather, recent_events, with_feed_sums
 from doudi.monitoring.models import Alert, IncomeSnapshot, MonitorRun
-from doudi.monitoring.storage import insert_new
 from doudi.policy.profile import load_profile
+from doudi.registry.bulk import fetch_frame, insert_frame
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,13 @@ def run_monitor(
                 "household_size",
                 pl.col("risk_score").fill_null(0),
             )
-            insert_new(connection, IncomeSnapshot.__table__, snapshots.to_dicts())  # type: ignore[arg-type]
+            # A re-run on the same day keeps the first snapshot; the rest go in by COPY / executemany (fast).
+            stored = fetch_frame(
+                connection,
+                select(IncomeSnapshot.household_id).where(IncomeSnapshot.on_date == on),
+                {"household_id": pl.String()},
+            )
+            insert_frame(connection, "monitor_income_snapshots", snapshots.join(stored, on="household_id", how="anti"))
             watch_lists.record(connection, listed, households, on)
         raised = connection.execute(select(func.count()).where(Alert.run_id == run_id)).scalar_one()
         connection.execute(
