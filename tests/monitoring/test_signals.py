@@ -214,3 +214,30 @@ def test_watch_lists_and_coverage_reasons():
 def test_evidence_money_reads_like_everywhere_else(fen):
     shown = pl.DataFrame({"fen": [fen]}).select(signals._yuan(pl.col("fen")).alias("shown"))["shown"][0]
     assert shown == format_yuan(fen)
+
+
+@given(
+    before=st.integers(min_value=0, max_value=50_000_00),
+    now=st.integers(min_value=0, max_value=50_000_00),
+    lower=st.integers(min_value=0, max_value=50_000_00),
+)
+def test_a_larger_drop_from_the_same_income_is_never_less_alarming(before, now, lower):
+    def drops(current_fen: int) -> bool:
+        row = household(gross_income_fen=current_fen)
+        row["counted_income_fen_e4"] = current_fen * 10_000
+        row["previous_income_fen_e4"] = before * 10_000
+        return "income_drop" in fired(row)
+
+    if drops(now):
+        assert drops(min(now, lower))
+
+
+@given(
+    st.lists(st.sampled_from(["disability", "death", "disaster", "housing", "medical"]), min_size=1, max_size=6),
+    st.integers(min_value=1, max_value=4),
+)
+def test_the_same_events_reported_again_raise_no_more_alerts(kinds, copies):
+    rows = [{"kind": kind, "severe": True, "main_earner": True, "grade": 1} for kind in kinds]
+    once = signals.event_signals(events(*rows), JILIN_2020)
+    repeated = signals.event_signals(events(*(rows * copies)), JILIN_2020)
+    assert repeated.sort(signals.ALERT_KEYS).equals(once.sort(signals.ALERT_KEYS))
