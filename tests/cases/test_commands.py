@@ -53,4 +53,6 @@ def test_case_commands_from_intake_to_confirmation(registry_engine: Engine, data
     assert "县级已确认" in run("case", "confirm", case, "--by", "县民政局", "--on", "2020-06-15")
     shown = run("case", "show", case)
     assert "月保障金 ¥560.00" in shown and "220102********0018" in shown and "220102195001010018" not in shown
+    assert "案件 1 件" in run("case", "list", "--state", "confirmed")
+    assert "案件 0 件" in run("case", "list", "--state", "refused")
     assert "审计链完整" in run("audit", "verify")

@@ -250,6 +250,30 @@ def register(app: typer.Typer) -> None:
 
         _run(database_url, action)
 
+    @case_app.command("list")
+    def list_command(
+        region: Annotated[str | None, typer.Option("--region", help="地区代码前缀")] = None,
+        state: Annotated[str | None, typer.Option("--state", help="received | village_reviewed | … | refused")] = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """案件列表（最新在前）：编号、项目、户、申请人（身份证号脱敏）、状态。"""
+
+        def action(session: Session) -> None:
+            cases = service.list_cases(session, region, state)
+            table = Table("案件编号", "项目", "户", "申请人", "受理日期", "状态", title=f"案件 {len(cases)} 件")
+            for case in cases:
+                table.add_row(
+                    case.case_no,
+                    service.PROGRAMS[case.program],
+                    case.household_id,
+                    case.applicant_name,
+                    chinese_date(case.received_on),
+                    STATES[case.state],
+                )
+            console.print(table)
+
+        _run(database_url, action)
+
     @case_app.command("overdue")
     def overdue(
         region: Annotated[str | None, typer.Option("--region", help="地区代码前缀")] = None,

@@ -516,3 +516,17 @@ def describe(session: Session, case: Case) -> dict[str, Any]:
         "enrollment_id": case.enrollment_id,
         "temporary_assistance": case.temporary_assistance_fen,
     }
+
+
+def list_cases(
+    session: Session, region_prefix: str | None = None, state: str | None = None, limit: int = 200
+) -> list[Case]:
+    """Cases newest first, narrowed by region (village or county code prefix) and state."""
+    if state is not None and state not in STATES:
+        raise CaseError(f"案件状态“{state}”无效，应为：{'、'.join(STATES)}")
+    query = select(Case).order_by(Case.received_on.desc(), Case.id.desc()).limit(limit)
+    if region_prefix:
+        query = query.where(Case.region_code.like(f"{region_prefix}%"))
+    if state:
+        query = query.where(Case.state == state)
+    return list(session.scalars(query))
