@@ -91,6 +91,10 @@ def test_cli_verify_exits_non_zero_and_names_the_record(registry_engine: Engine,
     runner = CliRunner()
     ok = runner.invoke(app, ["audit", "verify", "--database-url", database_url])
     assert ok.exit_code == 0 and "审计链完整" in ok.output
+    head = runner.invoke(app, ["audit", "head", "--database-url", database_url])
+    with registry_engine.connect() as connection:
+        last = connection.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc())).first()
+    assert last is not None and f"第 {last.seq} 条，哈希 {last.hash}" in head.output
     with registry_engine.begin() as connection:
         connection.execute(update(AuditRecord).where(AuditRecord.seq == 2).values(after='{"x":1}'))
     broken = runner.invoke(app, ["audit", "verify", "--database-url", database_url])

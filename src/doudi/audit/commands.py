@@ -10,7 +10,7 @@ from rich.console import Console
 from sqlalchemy import select
 
 from doudi.audit.chain import verify
-from doudi.audit.models import AuditRecord
+from doudi.audit.models import AuditHead, AuditRecord
 from doudi.registry.database import open_registry
 
 # Long Chinese lines stay whole (copyable case numbers); user text is never read as Rich markup.
@@ -43,6 +43,15 @@ def register(app: typer.Typer) -> None:
             return
         console.print(f"审计链被破坏：{result.problem}（此前 {result.records} 条完好）", style="red")
         raise typer.Exit(2)
+
+    @audit_app.command("head")
+    def head_command(database_url: DatabaseUrl = None) -> None:
+        """审计链末端（序号和哈希）：定期在库外公布（签章报告、打印件），日后可证明整条链未被重写。"""
+        engine = open_registry(database_url)
+        with engine.connect() as connection:
+            seq, digest = connection.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+        engine.dispose()
+        console.print(f"审计链末端：第 {seq} 条，哈希 {digest}")
 
     @audit_app.command("log")
     def log_command(
