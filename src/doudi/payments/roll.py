@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Select, and_, or_, select, text
+from sqlalchemy import Connection, Engine, Select, and_, or_, select
 
 from doudi.payments.models import PayeeAccount, PaymentRoll, PaymentRollRow
 from doudi.payments.months import PaymentError, first_day, month_number, month_number_expr, month_text
@@ -217,17 +217,15 @@ def engine_amounts(source: Engine | Connection, household_ids: list[str], month:
     ).cast(schema)  # type: ignore[arg-type]
 
 
-def _arrow_reads_complete(engine: Engine) -> bool:
-    """Whether the loader's parallel Arrow (ADBC) reads see every committed row.
+def _arrow_reads_safe(engine: Engine) -> bool:
+    """Whether the loader may read through its parallel Arrow (ADBC) connections: on PostgreSQL, yes.
 
-    The SQLite ADBC reader does not see pages still in the write-ahead log, so the log is checkpointed first;
-    when a reader keeps it from completing, the roll reads through its own connection instead (slower).
+    On SQLite, no: the ADBC driver links its own copy of SQLite, which does not see pages still in the
+    write-ahead log, and two SQLite libraries on one file in one process can corrupt it (their POSIX locks
+    interfere: a bench run here ended in "database disk image is malformed"). The roll reads through its own
+    connection instead.
     """
-    if engine.dialect.name != "sqlite":
-        return True
-    with engine.connect() as connection:
-        busy, frames, done = connection.execute(text("PRAGMA wal_checkpoint(FULL)")).one()
-    return busy == 0 and frames == done
+    return engine.dialect.name != "sqlite"
 
 
 def _persons(members: pl.DataFrame, start: dt.date) -> pl.DataFrame:
@@ -255,7 +253,7 @@ def compute_roll(engine: Engine, month: str, region: str = "") -> Roll:
         accounts = _accounts(connection)
         past_rolls, past_rows = _history(connection, month)
         dibao_ids = enrollments.filter(pl.col("program") == "dibao")["household_id"].unique().sort().to_list()
-        amounts = engine_amounts(engine if _arrow_reads_complete(engine) else connection, dibao_ids, month)
+        amounts = engine_amounts(engine if _arrow_reads_safe(engine) else connection, dibao_ids, month)
 
     people = _persons(members, start)
     single_alive = members.filter(pl.col("death_date").is_null() | (pl.col("death_date") >= start)).select(
