@@ -221,6 +221,7 @@ def approve(session: Session, case_ref: int | str, *, by: str, on: dt.date) -> C
     act(session, by, "乡镇审核批准")
     case = get_case(session, case_ref)
     target = _step(case, "approve")
+    _engine_decides(case)
     check_date(on, "乡镇审批日期", case.village_reviewed_on or case.received_on, "村级审核日期")
     procedure = procedure_for(case.profile_id)
     missing = _missing_investigations(session, case, procedure.required_for_approval, None)
@@ -314,6 +315,15 @@ def _not_enrolled_elsewhere(session: Session, case: Case) -> None:
     )
     if current:
         raise CaseError(f"户 {case.household_id} 已在享受{PROGRAMS[case.program]}，不能重复纳入")
+
+
+def _engine_decides(case: Case) -> None:
+    """Only dibao has its rules in the engine; approving another program here would decide it by dibao rules."""
+    if case.program != "dibao":
+        raise CaseError(
+            f"{PROGRAMS[case.program]}的认定规则尚未写入政策引擎：doudi 可受理、登记调查、不予批准并转介，"
+            "审批暂请按现行程序办理"
+        )
 
 
 def first_of_next_month(day: dt.date) -> dt.date:
@@ -422,6 +432,7 @@ def fast_track(session: Session, case_ref: int | str, *, by: str, on: dt.date) -
     act(session, by, "特事特办、先行纳入")
     case = get_case(session, case_ref)
     target = _step(case, "fast_track")
+    _engine_decides(case)
     check_date(on, "办理日期", case.received_on, "受理日期")
     if not case.written_commitment:
         raise CaseError(f"案件 {case.case_no} 没有申请人书面承诺，不能特事特办（PRO-4）")
