@@ -76,8 +76,9 @@ def engine_frame(n: int, seed: int = 11) -> tuple[pl.DataFrame, pl.DataFrame]:
             "severe": rng.random(k) < 0.5,
             "detail": "测试",
             "main_earner": rng.random(k) < 0.4,
+            "registry_grade": np.where(rng.random(k) < 0.5, rng.integers(1, 5, k), -1),
         }
-    )
+    ).with_columns(pl.when(pl.col("registry_grade") > 0).then(pl.col("registry_grade")).alias("registry_grade"))
     return households, events
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from doudi.monitoring import signals
@@ -160,8 +160,12 @@ def events(*rows: dict[str, Any]) -> pl.DataFrame:
         "severe": False,
         "detail": None,
         "main_earner": False,
+        "registry_grade": None,
     }
-    return pl.DataFrame([{**base, **r} for r in rows], schema_overrides={"amount_fen": pl.Int64, "grade": pl.Int64})
+    return pl.DataFrame(
+        [{**base, **r} for r in rows],
+        schema_overrides={"amount_fen": pl.Int64, "grade": pl.Int64, "registry_grade": pl.Int64},
+    )
 
 
 def test_event_rules():
@@ -169,6 +173,10 @@ def test_event_rules():
         events(
             {"kind": "disability", "grade": 2, "severe": True, "detail": "肢体"},
             {"kind": "disability", "grade": 3, "severe": False, "id_number": "220182197001015678"},
+            # already grade 1 in the registry: a renewed certificate is not a new severe disability
+            {"kind": "disability", "grade": 1, "severe": True, "registry_grade": 1, "id_number": "220182196001013333"},
+            # grade 3 in the registry, now 2: newly severe
+            {"kind": "disability", "grade": 2, "severe": True, "registry_grade": 3, "id_number": "220182196501014444"},
             {"kind": "death", "severe": True, "main_earner": False, "id_number": "220182194001011111"},
             {"kind": "death", "severe": True, "main_earner": True, "id_number": "220182197501012222"},
             {"kind": "education"},
@@ -177,6 +185,7 @@ def test_event_rules():
     )
     assert found.select("rule", "person_key", "event_key").rows() == [
         ("severe_disability", "220182197001011234", "disability:2020-05-03"),
+        ("severe_disability", "220182196501014444", "disability:2020-05-03"),
         ("main_earner_death", "220182197501012222", "death:2020-05-03"),
     ]
     assert found["evidence"][0] == "2020年5月3日办证：2级肢体残疾"
@@ -210,12 +219,14 @@ def test_watch_lists_and_coverage_reasons():
     ]
 
 
+@settings(deadline=None, max_examples=60)  # a frame per example; the machine is shared
 @given(st.integers(min_value=-(10**11), max_value=10**11))
 def test_evidence_money_reads_like_everywhere_else(fen):
     shown = pl.DataFrame({"fen": [fen]}).select(signals._yuan(pl.col("fen")).alias("shown"))["shown"][0]
     assert shown == format_yuan(fen)
 
 
+@settings(deadline=None, max_examples=60)  # a frame per example; the machine is shared
 @given(
     before=st.integers(min_value=0, max_value=50_000_00),
     now=st.integers(min_value=0, max_value=50_000_00),
@@ -232,6 +243,7 @@ def test_a_larger_drop_from_the_same_income_is_never_less_alarming(before, now, 
         assert drops(min(now, lower))
 
 
+@settings(deadline=None, max_examples=60)  # a frame per example; the machine is shared
 @given(
     st.lists(st.sampled_from(["disability", "death", "disaster", "housing", "medical"]), min_size=1, max_size=6),
     st.integers(min_value=1, max_value=4),

@@ -45,7 +45,7 @@ _PROGRAM_ORDER = {"dibao": 0, "tekun": 1, "temporary": 2}
 @dataclass
 class MonitoringFrames:
     households: pl.DataFrame  # ENGINE_COLUMNS + profile, coverage, village_code, township_code, previous_*, feed_*
-    events: pl.DataFrame  # department events of the households' members, with main_earner
+    events: pl.DataFrame  # department events of the households' members, with main_earner and registry_grade
     errors: pl.DataFrame  # households the engine could not assess (household_id, field, reason)
 
 
@@ -140,8 +140,15 @@ def gather(
         .join(places, on="household_id", how="left")
         .join(previous, on="household_id", how="left")
     )
-    events = events.join(_main_earners(frames), on=["household_id", "id_number"], how="left").with_columns(
-        pl.col("main_earner").fill_null(False)
+    registry_grades = (
+        frames["members"]
+        .select("household_id", "id_number", pl.col("disability_grade").cast(pl.Int64).alias("registry_grade"))
+        .unique(["household_id", "id_number"], keep="first")
+    )
+    events = (
+        events.join(_main_earners(frames), on=["household_id", "id_number"], how="left")
+        .with_columns(pl.col("main_earner").fill_null(False))
+        .join(registry_grades, on=["household_id", "id_number"], how="left")
     )
     assert ids.len() == households.height
     return MonitoringFrames(households, events, assessment.errors)

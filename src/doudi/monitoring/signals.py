@@ -6,7 +6,8 @@ The household frame carries the engine's named variables (`counted_income_fen_e4
 doudi.rules; nothing here recomputes them), the previous run's counted income (`previous_income_fen_e4`),
 what the household is covered by (`coverage`: dibao | tekun | temporary | none) and the feeds' sums over the
 look-back window (`feed_medical_fen`, `feed_medical_on`). The event frame holds one row per department event
-of the household's members (see feeds.py) with `main_earner` set by the caller from the registry's incomes.
+of the household's members (see feeds.py) with `main_earner` (from the registry's incomes) and `registry_grade`
+(the disability grade the registry holds) set by the caller.
 
 Each rule yields rows (household_id, person_key, rule, event_key): that tuple is the alert's identity, so a
 re-run finds the same keys and stores nothing new. Household rules that describe a state rather than an
@@ -233,7 +234,10 @@ def household_signals(households: pl.DataFrame, p: Profile) -> pl.DataFrame:
 
 
 EVENT_RULES: dict[str, pl.Expr] = {
-    "severe_disability": (pl.col("kind") == "disability") & pl.col("severe"),
+    # New or worse than the registry knows: a renewed certificate of the same grade is not news.
+    "severe_disability": (pl.col("kind") == "disability")
+    & pl.col("severe")
+    & (pl.col("registry_grade").is_null() | (pl.col("registry_grade") > pl.col("grade"))),
     "serious_illness": (pl.col("kind") == "medical") & pl.col("severe"),
     "main_earner_death": (pl.col("kind") == "death") & pl.col("main_earner"),
     "income_loss": pl.col("kind") == "unemployment",
