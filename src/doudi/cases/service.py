@@ -49,12 +49,8 @@ def check_date(day: dt.date, what: str, not_before: dt.date | None = None, befor
 
 def get_case(session: Session, case: int | str) -> Case:
     """A case by id or case number."""
-    query = (
-        select(Case).where(Case.case_no == case)
-        if isinstance(case, str) and not case.isdigit()
-        else (select(Case).where(Case.id == int(case)))
-    )
-    found = session.scalars(query).first()
+    by_number = isinstance(case, str) and not case.isdigit()
+    found = session.scalars(select(Case).where(Case.case_no == case if by_number else Case.id == int(case))).first()
     if found is None:
         raise CaseError(f"没有案件“{case}”")
     return found
