@@ -141,8 +141,11 @@ def test_errors_never_show_a_stack_trace(web: Any, monkeypatch: pytest.MonkeyPat
 def test_pages_load_nothing_from_outside(web: Any) -> None:
     client = web.client("county_civil_affairs")
     household_id = _some_household(web, client)
-    for path in ("/login", "/", "/households", f"/households/{household_id}", "/compare", "/imports", "/docs"):
-        html = client.get(path).text
+    pages = ("/login", "/", "/households", f"/households/{household_id}", "/compare", "/imports", "/docs")
+    for path in (*pages, "/cases", "/cases/new", "/alerts", "/exports", "/access-log"):
+        answer = client.get(path)
+        assert answer.status_code == (403 if path == "/access-log" else 200), path
+        html = answer.text
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), path
     docs = client.get("/docs").text
     assert "/swagger-ui/swagger-ui-bundle.js" in docs

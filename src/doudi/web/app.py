@@ -239,4 +239,8 @@ def create_app(
 
     app.include_router(cases_views.pages)
     app.include_router(cases_views.api)
+    from doudi.web import alerts_views
+
+    app.include_router(alerts_views.pages)
+    app.include_router(alerts_views.api)
     return app

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -151,8 +152,14 @@ def dashboard(session: Session, area_code: str, today: dt.date) -> dict[str, Any
         "by_village": by_village,
         "by_month": months,
         "comparison": latest_comparison(session, area_code),
-        "panels": [case_panel(session, area_code, today)],
+        "panels": [case_panel(session, area_code, today), _alert_panel(session, area_code, today)],
     }
+
+
+def _alert_panel(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
+    from doudi.web.alerts_views import alert_panel
+
+    return alert_panel(session.get_bind(), area_code, today)  # type: ignore[arg-type]
 
 
 def case_panel(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
@@ -170,12 +177,30 @@ def case_panel(session: Session, area_code: str, today: dt.date) -> dict[str, An
     )
     late = len(overdue(session, today, area_code))
     return {
-        "title": "案件",
+        "title": "案件与复核",
         "rows": [
             ("在办案件", f"{open_cases:,} 件", "/cases?open=true"),
             ("逾期未办结", f"{late:,} 件", "/cases?open=true"),
+            ("到期应复核的低保户（DYN-4）", f"{reviews_due(session, area_code, today):,} 户", None),
         ],
     }
+
+
+_REVIEWS: dict[tuple[str, dt.date], tuple[float, int]] = {}
+_REVIEWS_SECONDS = 600.0
+
+
+def reviews_due(session: Session, area_code: str, today: dt.date) -> int:
+    """Dibao households due for review (doudi.cases.dynamic.review_due runs the engine for unscheduled ones, so
+    the count is kept ten minutes per area and day)."""
+    from doudi.cases.dynamic import review_due
+
+    kept = _REVIEWS.get((area_code, today))
+    if kept is not None and time.monotonic() - kept[0] < _REVIEWS_SECONDS:
+        return kept[1]
+    count = len(review_due(session, today, area_code))
+    _REVIEWS[(area_code, today)] = (time.monotonic(), count)
+    return count
 
 
 def _as_int(condition: Any) -> Any:
