@@ -315,7 +315,7 @@ def compute_roll(engine: Engine, month: str, region: str = "") -> Roll:
         benefit_fen=pl.col("month_fen") - pl.col("supplement_fen")
     )
     due = paid.filter(pl.col("stop").is_null())
-    paid = paid.join(_arrears(due, past_rolls, past_rows, now), on=["household_id", "program"], how="left")
+    paid = paid.join(arrears_months(due, past_rolls, past_rows, now), on=["household_id", "program"], how="left")
 
     rows = (
         paid.with_columns(
@@ -362,7 +362,7 @@ def _note() -> pl.Expr:
     return pl.concat_str(parts, separator="；", ignore_nulls=True).replace("", None)
 
 
-def _arrears(paid: pl.DataFrame, past_rolls: pl.DataFrame, past_rows: pl.DataFrame, now: int) -> pl.DataFrame:
+def arrears_months(paid: pl.DataFrame, past_rolls: pl.DataFrame, past_rows: pl.DataFrame, now: int) -> pl.DataFrame:
     """Per household and program: months missed on earlier approved rolls that covered its region."""
     schema = {
         "household_id": pl.String(),
