@@ -202,3 +202,20 @@ def test_another_areas_case_is_not_found(web: Any) -> None:
     village = web.client("village_assistant")
     assert village.get(f"/api/cases/{opened.json()['case_no']}").status_code == 404
     assert village.get(f"/cases/{opened.json()['case_no']}").status_code == 404
+
+
+def test_the_payment_roll_page_shows_the_areas_roll_and_downloads_it(web: Any) -> None:
+    from doudi.payments.approval import payment_roll
+    from doudi.policy.money import format_yuan
+
+    township = web.client("township_officer")
+    area = web.accounts["township_officer"].area_code
+    roll = payment_roll(web.app.state.web.engine, "2020-07", area)
+    page = township.get("/payments", params={"month": "2020-07"})
+    assert page.status_code == 200 and format_yuan(roll.total_fen) in page.text
+    assert all(code.startswith(area) for code in roll.rows["village_code"].to_list())
+    workbook = township.get("/payments/2020-07.xlsx")
+    assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
+    assert township.get("/reports/quarterly/2020Q3.xlsx").content.startswith(b"PK")
+    assert township.get("/payments", params={"month": "2020-13"}).status_code == 400
+    assert web.client("village_assistant").get("/payments").status_code == 403

@@ -243,4 +243,8 @@ def create_app(
 
     app.include_router(alerts_views.pages)
     app.include_router(alerts_views.api)
+    from doudi.web import payments_views
+
+    app.include_router(payments_views.pages)
+    app.include_router(payments_views.api)
     return app

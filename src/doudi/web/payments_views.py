@@ -1,0 +1,99 @@
+"""Payment rolls and the quarterly report in the app, on doudi.payments and doudi.reports: the month's roll for
+the user's area (frozen if approved, otherwise a draft) by village, its workbook, and the quarterly workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import polars as pl
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, Response
+
+from doudi.payments.approval import payment_roll
+from doudi.payments.months import parse_month
+from doudi.payments.roll import Roll
+from doudi.payments.roll_workbook import region_names, write_roll_workbook
+from doudi.reports.quarterly import Quarter, quarterly_report, write_quarterly_workbook
+from doudi.web.app import context, render, require
+from doudi.web.auth import CurrentUser, record
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/payments", tags=["发放与报表"])
+
+Exporter = Annotated[CurrentUser, Depends(require("export"))]
+
+
+def _month(text: str, today: dt.date) -> str:
+    try:
+        return parse_month(text or f"{today:%Y-%m}")
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from error
+
+
+def roll_summary(roll: Roll, names: dict[str, str]) -> dict[str, Any]:
+    by_village = (
+        roll.rows.group_by("village_code")
+        .agg(pl.col("household_id").n_unique().alias("households"), pl.col("total_fen").sum().alias("total_fen"))
+        .sort("village_code")
+    )
+    return {
+        "month": roll.month,
+        "approved": roll.roll_id is not None,
+        "approved_by": roll.approved_by,
+        "households": roll.rows["household_id"].n_unique(),
+        "total_fen": roll.total_fen,
+        "stops": roll.stops.height,
+        "by_village": [
+            {"code": code, "name": names.get(code or "", code), "households": n, "total_fen": int(total or 0)}
+            for code, n, total in by_village.iter_rows()
+        ],
+    }
+
+
+@pages.get("/payments")
+def payments_page(request: Request, user: Exporter, month: str = "") -> Response:
+    web = context(request)
+    chosen = _month(month, web.today())
+    try:
+        summary = roll_summary(payment_roll(web.engine, chosen, user.area_code), region_names(web.engine))
+    except ValueError as error:  # PaymentError and the like: a sentence for the user
+        raise HTTPException(400, str(error)) from error
+    return render(request, "payments.html", user, roll=summary, month=chosen)
+
+
+@pages.get("/payments/{month}.xlsx")
+@api.get("/{month}/workbook", summary="本月发放花名册（.xlsx；已审批的为冻结版本，否则为草稿）")
+def roll_workbook(request: Request, month: str, user: Exporter) -> Response:
+    web = context(request)
+    chosen = _month(month, web.today())
+    roll = payment_roll(web.engine, chosen, user.area_code)
+    folder = web.files / "users" / user.username
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"发放花名册-{user.area_code}-{chosen}.xlsx"
+    write_roll_workbook(roll, path, region_names(web.engine))
+    with web.sessions.begin() as session:
+        record(session, user.username, "export", f"roll {chosen}", f"{roll.rows.height} rows")
+    return FileResponse(path, filename=path.name)
+
+
+@api.get("/{month}", summary="本月发放汇总（按村）")
+def api_roll(request: Request, month: str, user: Exporter) -> dict[str, Any]:
+    web = context(request)
+    return roll_summary(payment_roll(web.engine, _month(month, web.today()), user.area_code), region_names(web.engine))
+
+
+@pages.get("/reports/quarterly/{quarter}.xlsx")
+@api.get("/quarterly/{quarter}", summary="季度报表（.xlsx，如 2020Q3）")
+def quarterly(request: Request, quarter: str, user: Exporter) -> Response:
+    web = context(request)
+    try:
+        chosen = Quarter.parse(quarter)
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from error
+    report = quarterly_report(web.engine, chosen, user.area_code)
+    folder = web.files / "users" / user.username
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"季度报表-{user.area_code}-{chosen.year}Q{chosen.number}.xlsx"
+    write_quarterly_workbook(report, path)
+    return FileResponse(path, filename=path.name)
