@@ -139,6 +139,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="doudi_web_bench")
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
+    parser.add_argument(
+        "--sample", type=int, default=400, help="households (and names) drawn; few means repeat visits (warm)"
+    )
     args = parser.parse_args()
 
     from doudi.registry.database import open_registry
@@ -152,7 +155,7 @@ def main() -> None:
     accounts = {a.role: a for a in demo_accounts(engine)}
     engine.dispose()
     county = accounts["county_civil_affairs"]
-    ids, names = samples(url, 400)
+    ids, names = samples(url, args.sample)
     port = free_port()
     server = start_server(url, port, args.workers)
     base = f"http://127.0.0.1:{port}"
@@ -184,7 +187,7 @@ def main() -> None:
         server.wait(10)
     total = sum(len(v) for v in out.values())
     print(
-        f"{args.households:,} households, {args.users} concurrent users, {args.workers} uvicorn workers, "
+        f"{args.households:,} households ({len(ids)} sampled), {args.users} concurrent users, {args.workers} workers, "
         f"{elapsed:.0f} s: {total:,} requests, {total / elapsed:.0f} requests/s"
     )
     print(

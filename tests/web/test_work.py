@@ -121,6 +121,10 @@ def test_a_comparison_runs_by_township_and_downloads(web: Any) -> None:
     assert web.client("township_officer").get(f"/api/comparisons/{result['run_id']}/report").status_code == 403
     dashboard = county_office.get("/api/dashboard").json()
     assert dashboard["comparison"]["run_id"] == result["run_id"]
+    # A township officer's dashboard counts only the township's findings: its row of the by-township table.
+    township = web.client("township_officer").get("/api/dashboard").json()
+    row = next((r for r in result["by_township"] if r["township"] == township["area_name"]), {})
+    assert township["comparison"]["counts"] == {k: v for k, v in row.items() if k != "township" and v}
 
 
 def test_errors_never_show_a_stack_trace(web: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -103,7 +103,7 @@ def dashboard(session: Session, area_code: str, today: dt.date) -> dict[str, Any
         "overlap_households": households_where(_list_filter("overlap")),
         "gradual_exit_households": households_where(_list_filter("gradual_exit")),
     }
-    names = region_names(session, area_code)
+    names = region_names(session, area_code[:6])  # the county's names: a village user's township too
     village = Household.village_code
     by_village_rows = session.execute(
         select(
