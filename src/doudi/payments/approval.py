@@ -66,11 +66,11 @@ def approve_roll(engine: Engine, month: str, region: str, approved_by: str) -> R
     month = parse_month(month)
     if not approved_by.strip():
         raise PaymentError("审批发放花名册须写明审批人（--by 姓名）")
-    existing = payment_roll(engine, month, region)
-    if existing.roll_id is not None:
-        return existing
     with engine.connect() as connection:
+        approved = _approved(connection, month, region) is not None
         clash = _overlapping(connection, month, region)
+    if approved:
+        return payment_roll(engine, month, region)
     if clash:
         shown = "、".join(p or "全县" for p in clash)
         raise PaymentError(f"{month} 已有包含或属于本地区的已审批花名册（{shown}），同一户一个月只能发放一次")
