@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -54,3 +55,9 @@ def registry_engine(database_url: str) -> Iterator[object]:
         yield engine
     finally:
         engine.dispose()
+
+
+# Hypothesis's per-example deadline measures the machine's load as much as the code: CI and the developers'
+# machines share two cores, so examples are judged by their results, never by their time.
+settings.register_profile("doudi", deadline=None)
+settings.load_profile("doudi")

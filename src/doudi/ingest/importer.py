@@ -28,6 +28,7 @@ from doudi.linkage import id_numbers
 from doudi.registry.bulk import fetch_frame, insert_frame, update_rows
 from doudi.registry.models import Enrollment, Household, ImportBatch, Member, RosterMembership
 from doudi.registry.store import fit_to_table
+from doudi.rules.explain import mask_id
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,6 @@ class ImportResult:
     members_added: int
     errors: pl.DataFrame  # 行号, 列, 值, 原因
     error_report: Path | None
-
-
-def mask_id_number(id_number: str) -> str:
-    """For logs: 220182********1234."""
-    return f"{id_number[:6]}{'*' * max(len(id_number) - 10, 0)}{id_number[-4:]}" if id_number else ""
 
 
 def import_roster(
@@ -385,7 +381,7 @@ def _assign_households(
         ),
     )
     for id_number in conflicts["值"].head(5):
-        log.warning("person %s is registered in another household", mask_id_number(id_number))
+        log.warning("person %s is registered in another household", mask_id(id_number))
     rows = rows.filter(~moved)
     village = pl.col("village_code") if "village_code" in rows.columns else pl.lit(None, pl.String)
     rows = rows.with_columns(
