@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Engine
 
 from doudi.registry.commands import DatabaseUrl
 from doudi.registry.database import open_registry
@@ -26,6 +27,11 @@ def print_accounts(console: Console, accounts: list[DemoAccount]) -> None:
             account.role_name, account.username, account.password, f"{account.area_name}（{account.area_code}）"
         )
     console.print(table)
+
+
+def show_demo_accounts(console: Console, engine: Engine, county_code: str | None = None) -> None:
+    """For `doudi demo`: create (or reset) one account per role and print them."""
+    print_accounts(console, demo_accounts(engine, county_code))
 
 
 @user_app.command("add")
