@@ -161,3 +161,16 @@ def test_an_intake_runs_to_approval(live_server: Any, browser: Any, shots: Path)
     assert "审批时的评估结论" in page.content()
     page.screenshot(path=str(shots / "case-approved.png"), full_page=True)
     page.close()
+
+
+def test_the_api_documentation_renders_offline(live_server: Any, browser: Any, shots: Path) -> None:
+    base, _web = live_server
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{base}/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)  # Swagger UI drew the operations of /openapi.json
+    assert "/api/households" in page.content()
+    assert all(url.startswith(base) or url.startswith("data:") for url in requested)
+    page.screenshot(path=str(shots / "docs.png"))
+    page.close()

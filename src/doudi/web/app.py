@@ -217,6 +217,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.web = web
+    # The Swagger UI shipped by swagger-ui-bundle (4.x) reads OpenAPI 3.0 documents, not 3.1.
+    app.openapi_version = "3.0.3"
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
 
