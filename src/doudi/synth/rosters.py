@@ -120,7 +120,9 @@ def build_rosters(
     rosters = pl.concat([kept, doubled.select(kept.columns)]).with_columns(as_of=pl.lit(on, pl.Date))
 
     # Deaths: some dibao persons died in the last year, and the ledger still lists them.
-    dibao = base.filter((pl.col("source") == "dibao") & pl.col("error").is_null()).unique("id_true", keep="first")
+    dibao = base.filter((pl.col("source") == "dibao") & pl.col("error").is_null()).unique(
+        "id_true", keep="first", maintain_order=True
+    )
     died = dibao.filter(pl.Series(rng.random(dibao.height) < rates.deceased))
     death_date = np.datetime64(on, "D") - rng.integers(1, 365, died.height).astype("timedelta64[D]")
     deaths = (
