@@ -171,8 +171,12 @@ def register(app: typer.Typer) -> None:
             f"  家庭 {figures['households']:,} 户，人口 {figures['persons']:,} 人\n"
             f"  低保户 {figures['dibao']:,} 户，建档立卡户 {figures['poor']:,} 户，两者重合 {figures['overlap']:,} 户\n"
         )
+        from doudi.web.commands import show_demo_accounts  # one account per role for the web app
+
+        show_demo_accounts(console, engine, county.county_code)
         flag = "" if database_url_option is None else f" --database-url {database_url_option}"
         console.print("接下来可以试试：")
+        console.print(f"  doudi serve{flag}    （网页系统 http://127.0.0.1:8000/ ，用上面的账号登录）", soft_wrap=True)
         console.print(f"  doudi assess --db --household {figures['sample']} --profile jilin-2020{flag}", soft_wrap=True)
         console.print(f"  doudi export dibao --out 低保台账.xlsx{flag}", soft_wrap=True)
         console.print(f"  doudi export poor --out 建档立卡台账.xlsx{flag}", soft_wrap=True)
