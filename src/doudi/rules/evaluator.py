@@ -11,6 +11,7 @@ The frames carry row numbers: households `_h` (0..n-1, in frame order), members 
 
 from __future__ import annotations
 
+from functools import cache
 from graphlib import TopologicalSorter
 
 import numpy as np
@@ -72,36 +73,38 @@ def _bring_parent_columns(frames: Frames, entity: Entity, needed: set[str]) -> N
     frames[entity] = frame
 
 
+@cache
+def layers(wanted: tuple[str, ...]) -> tuple[tuple[Variable, ...], ...]:
+    """The variables for `wanted` in layers: each layer one entity's variables whose inputs are ready, either
+    all computed in one `with_columns` or all aggregated from one child entity."""
+    order = plan(list(wanted))
+    done: set[str] = set()
+    out = []
+    while len(done) < len(order):
+        first = next(v for v in order if v.name not in done)
+        layer = tuple(
+            v
+            for v in order
+            if v.name not in done
+            and v.entity == first.entity
+            and v.aggregate_from == first.aggregate_from
+            and all(d in done or d not in REGISTRY for d in v.depends)
+        )
+        out.append(layer)
+        done.update(v.name for v in layer)
+    return tuple(out)
+
+
 def evaluate(frames: Frames, profile: Profile, wanted: list[str]) -> Frames:
     """Compute `wanted` (and what they depend on) into copies of the frames."""
     out: Frames = dict(frames)
-    order = plan(wanted)
-    done: set[str] = set()
-    while len(done) < len(order):
-        first = next(v for v in order if v.name not in done)
-        if first.aggregate_from is not None:
-            layer = [
-                v
-                for v in order
-                if v.name not in done
-                and v.entity == first.entity
-                and v.aggregate_from == first.aggregate_from
-                and all(d in done or d not in REGISTRY for d in v.depends)
-            ]
-            _aggregate(out, profile, layer)
+    for layer in layers(tuple(wanted)):
+        if layer[0].aggregate_from is not None:
+            _aggregate(out, profile, list(layer))
         else:
-            layer = [
-                v
-                for v in order
-                if v.name not in done
-                and v.entity == first.entity
-                and v.aggregate_from is None
-                and all(d in done or d not in REGISTRY for d in v.depends)
-            ]
-            needed = {d for v in layer for d in v.depends}
-            _bring_parent_columns(out, first.entity, needed)
-            out[first.entity] = out[first.entity].with_columns(v.formula(profile).alias(v.name) for v in layer)
-        done.update(v.name for v in layer)
+            entity = layer[0].entity
+            _bring_parent_columns(out, entity, {d for v in layer for d in v.depends})
+            out[entity] = out[entity].with_columns(v.formula(profile).alias(v.name) for v in layer)
     return out
 
 
