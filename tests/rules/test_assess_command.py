@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from doudi.cli import app
+from doudi.rules.explain import to_text
 
 EXAMPLE = json.loads((Path(__file__).parents[2] / "examples" / "household.json").read_text(encoding="utf-8"))
 
@@ -42,6 +43,16 @@ def test_text_format_is_chinese_for_people(tmp_path):
     assert result.exit_code == 0
     assert "决定：纳入低保" in result.stdout and "月保障金 ¥526.67" in result.stdout
     assert "基础养老金不计入家庭收入（004 二(四)3）" in result.stdout
+
+
+def test_text_format_writes_money_and_dates_as_people_read_them(tmp_path):
+    record = json.loads(run(tmp_path, EXAMPLE, "--profile", "jilin-2020").stdout)
+    record["monthly_benefit"] = "12345.60"
+    record["gradual_exit_schedule"] = [{"month": "2020-07", "amount": "1200.00"}]
+    text = to_text(record)
+    assert "月保障金 ¥12,345.60" in text
+    assert "渐退安排：2020年7月 ¥1,200.00" in text
+    assert "下次复核 2021年6月1日" in text
 
 
 def test_profile_chosen_by_region_and_date_when_not_given(tmp_path):

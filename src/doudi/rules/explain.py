@@ -211,25 +211,39 @@ def _income(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _yuan(amount: str | None) -> str:
+    """A yuan string from the JSON record ('1234.50') as people read it ('¥1,234.50')."""
+    return "—" if amount is None else f"¥{Decimal(amount):,.2f}"
+
+
+def _chinese_month(month: str) -> str:
+    """'2020-07' as '2020年7月'."""
+    year, number = month.split("-")[:2]
+    return f"{year}年{int(number)}月"
+
+
 def to_text(record: dict[str, Any]) -> str:
     """The decision and its explanation, in Chinese, for a person to read."""
     day = chinese_date(dt.date.fromisoformat(record["on"]))
+    parts = record["benefit_parts"]
     lines = [
         f"家庭 {record['household_id']}（政策配置 {record['profile']}，评估日 {day}）",
         f"决定：{DECISIONS[record['decision']]}（{record['reason']}；{'、'.join(record['rules'])}）",
         f"保障范围：{SCOPES.get(record['scope'])}，"
         f"保障人数 {record['covered_persons']} / 家庭人口 {record['household_size']}",
-        f"家庭月人均收入 ¥{record['per_capita_income_monthly']}，低保标准 ¥{record['standard_monthly']}/人/月",
-        f"月保障金 ¥{record['monthly_benefit']}（补差 ¥{record['benefit_parts']['top_up']}，"
-        f"分类施保 ¥{record['benefit_parts']['supplements']}，渐退 ¥{record['benefit_parts']['gradual_exit']}）",
+        f"家庭月人均收入 {_yuan(record['per_capita_income_monthly'])}，"
+        f"低保标准 {_yuan(record['standard_monthly'])}/人/月",
+        f"月保障金 {_yuan(record['monthly_benefit'])}（补差 {_yuan(parts['top_up'])}，"
+        f"分类施保 {_yuan(parts['supplements'])}，渐退 {_yuan(parts['gradual_exit'])}）",
     ]
     if record["gradual_exit_schedule"]:
-        months = "，".join(f"{m['month']} ¥{m['amount']}" for m in record["gradual_exit_schedule"])
+        schedule = record["gradual_exit_schedule"]
+        months = "，".join(f"{_chinese_month(m['month'])} {_yuan(m['amount'])}" for m in schedule)
         lines.append(f"渐退安排：{months}")
     if record["review_interval_months"]:
-        lines.append(
-            f"{record['class']}类，每{record['review_interval_months']}个月复核，下次复核 {record['next_review']}"
-        )
+        due = record["next_review"]
+        due_text = f"，下次复核 {chinese_date(dt.date.fromisoformat(due))}" if due else ""
+        lines.append(f"{record['class']}类，每{record['review_interval_months']}个月复核{due_text}")
     if record["temporary_assistance_advised"]:
         lines.append("退出后返贫风险较大：建议给予临时救助（EXIT-4）")
     explanation = record.get("explanation")
@@ -251,6 +265,6 @@ def to_text(record: dict[str, Any]) -> str:
             lines.append(
                 f"  {m['name'] or ''} {m['id_number']} {m['relation'] or ''} {m['age']}岁 {m['health']} "
                 f"{m['labor_capacity']}{'，纳入保障' if m['covered'] else ''}"
-                f"{'，分类施保 ¥' + m['supplement'] if m['supplement'] not in (None, '0.00') else ''}"
+                f"{'，分类施保 ' + _yuan(m['supplement']) if m['supplement'] not in (None, '0.00') else ''}"
             )
     return "\n".join(lines)
