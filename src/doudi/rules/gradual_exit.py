@@ -173,15 +173,17 @@ def gradual_exit_base(p: Profile) -> pl.Expr:
     "渐退期逐月保障金",
     policy=("EXIT-1", "EXIT-2", "EXIT-3"),
     params=("gradual_exit.decrement", "gradual_exit.yearly_decrement_share", "money.rounding"),
-    depends=("gradual_exit_months", "gradual_exit_next_month", "gradual_exit_start_fen"),
+    depends=("gradual_exit_months", "gradual_exit_next_month", "gradual_exit_start_fen", "in_gradual_exit", "decision"),
     unit="fen_list",
     enabled_by="gradual_exit.enabled",
 )
 def gradual_exit_schedule(p: Profile) -> pl.Expr:
-    """Amounts for months next..N of the gradual exit, by the profile's decrement rule."""
+    """Amounts for months next..N of the gradual exit, by the profile's decrement rule: for households in one
+    or entering one only (null for the rest, which spares building a list per household)."""
     ge = p.gradual_exit
     n = pl.col("gradual_exit_months")
-    k = pl.int_ranges(pl.col("gradual_exit_next_month"), n + 1, dtype=pl.Int64)
+    has_schedule = pl.col("in_gradual_exit") | (pl.col("decision") == "gradual_exit")
+    k = pl.int_ranges(pl.when(has_schedule).then(pl.col("gradual_exit_next_month")), n + 1, dtype=pl.Int64)
     base = pl.col("gradual_exit_start_fen")
     rounding = p.money.rounding.value
     mode = ge.decrement.value
