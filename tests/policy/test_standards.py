@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from doudi.cli import app
 from doudi.policy.checks import check_standards
-from doudi.policy.standards import StandardsError, load_standards, standards_on
+from doudi.policy.standards import FEN_COLUMNS, StandardsError, attach_standards, load_standards, standards_on
 
 HEADER = (
     "region_code,effective_from,rural_dibao_yearly,rural_dibao_monthly,urban_dibao_monthly,poverty_line_yearly,"
@@ -38,6 +39,31 @@ def test_lookup_falls_back_county_city_province_nation_and_is_as_of(tmp_path):
     assert standards_on(t, "220122", dt.date(2019, 6, 1))["rural_dibao_yearly_fen"] == 380000
     assert standards_on(t, "220282", dt.date(2020, 6, 1))["rural_dibao_yearly_fen"] == 380000  # Jilin city
     assert standards_on(t, "220282", dt.date(2018, 6, 1))["rural_dibao_yearly_fen"] is None
+
+
+def test_batch_lookup_agrees_with_one_lookup_per_row_in_frame_order(tmp_path):
+    t, _ = table(
+        tmp_path,
+        "000000,2019-01-01,,,,3218,,,,,\n"
+        "220000,2019-01-01,3800,,500,,1780,,,,\n"
+        "220100,2020-01-01,,350,,,,,,,\n"
+        "220182,2020-06-01,4000,,,,,,,,\n",
+    )
+    rows = [
+        ("220182", dt.date(2020, 6, 1)),  # the county's own row, in force on its first day
+        ("220182", dt.date(2020, 5, 31)),  # the day before: Changchun's
+        ("220122", dt.date(2019, 6, 1)),
+        ("530102", dt.date(2020, 6, 1)),  # Yunnan: only the national poverty line
+        ("220182", dt.date(2020, 6, 1)),
+        ("220282", dt.date(2018, 6, 1)),  # before any row
+    ]
+    frame = pl.DataFrame(rows, schema={"region_code": pl.String, "on": pl.Date}, orient="row")
+    batch = attach_standards(frame, t)
+    assert batch.select("region_code", "on").rows() == rows
+    for (region, day), got in zip(rows, batch.iter_rows(named=True), strict=True):
+        assert {k: got[k] for k in FEN_COLUMNS} == standards_on(t, region, day)
+    assert batch["rural_dibao_yearly_fen"].to_list() == [400000, 420000, 380000, None, 400000, None]
+    assert batch["poverty_line_yearly_fen"].to_list()[3] == 321800
 
 
 def test_shipped_standards_pass_their_own_checks():
