@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from doudi.cases.engine import as_json, decide, decide_many, fen
@@ -23,6 +23,7 @@ from doudi.cases.errors import CaseError
 from doudi.cases.models import ChangeReport, RecertCampaign, RecertItem, ReviewSchedule, Signoff
 from doudi.cases.service import act, add_months, check_date
 from doudi.policy.profile import ProfileError, profile_for
+from doudi.registry.areas import household_in_area
 from doudi.registry.loader import load_frames
 from doudi.registry.models import Enrollment, Household, IncomeItem, Member
 from doudi.rules.assess import assess_frames
@@ -281,9 +282,7 @@ def review_due(session: Session, on: dt.date, region_prefix: str | None = None) 
         .where(Enrollment.program == "dibao", Enrollment.status != "exited")
     )
     if region_prefix:
-        query = query.where(
-            or_(Household.region_code.like(f"{region_prefix}%"), Household.village_code.like(f"{region_prefix}%"))
-        )
+        query = query.where(household_in_area(region_prefix))
     enrollments = [row[0] for row in session.execute(query)]
     schedules = (
         {
@@ -345,7 +344,7 @@ def open_campaign(session: Session, *, region_prefix: str, year: int, by: str, o
         .where(
             Enrollment.program == "dibao",
             Enrollment.status != "exited",
-            or_(Household.region_code.like(f"{region_prefix}%"), Household.village_code.like(f"{region_prefix}%")),
+            household_in_area(region_prefix),
         )
     ).all()
     if not rows:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, and_, select
 
 from doudi.ingest.errors import ImportRejected
+from doudi.registry.areas import household_in_area
 from doudi.registry.bulk import fetch_frame
 from doudi.registry.models import Enrollment, Household, Member, RosterMembership
 
@@ -73,8 +74,7 @@ def ledger_frame(engine: Engine, kind: str, region_prefix: str | None = None) ->
         .where(Member.death_date.is_(None))
     )
     if region_prefix:
-        pattern = f"{region_prefix}%"
-        query = query.where(or_(Household.region_code.like(pattern), Household.village_code.like(pattern)))
+        query = query.where(household_in_area(region_prefix))
     if kind == "dibao":
         query = query.where(Enrollment.id.is_not(None))
     elif kind == "poor":

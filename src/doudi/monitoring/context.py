@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from doudi.monitoring.models import FeedEvent, IncomeSnapshot
+from doudi.registry.areas import household_in_area
 from doudi.registry.bulk import fetch_frame
 from doudi.registry.loader import load_frames
 from doudi.registry.models import Enrollment, Household, Region
@@ -82,7 +83,7 @@ def gather(
                 Household.id.label("household_id"), Household.village_code, Region.parent_code.label("township_code")
             )
             .join(Region, Region.code == Household.village_code, isouter=True)
-            .where(Household.id.in_(select(Household.id).where(_prefix(region_prefix)))),
+            .where(Household.id.in_(select(Household.id).where(household_in_area(region_prefix)))),
             {"household_id": pl.String(), "village_code": pl.String(), "township_code": pl.String()},
         )
         latest = (
@@ -189,13 +190,6 @@ def _main_earners(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
         .select("household_id", "id_number")
     )
     return pl.concat([earnings, heads]).with_columns(pl.lit(True).alias("main_earner"))
-
-
-def _prefix(region_prefix: str | None) -> ColumnElement[bool]:
-    if not region_prefix:
-        return Household.id.is_not(None)
-    pattern = f"{region_prefix}%"
-    return or_(Household.region_code.like(pattern), Household.village_code.like(pattern))
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:

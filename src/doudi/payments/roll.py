@@ -28,6 +28,7 @@ from doudi.payments.models import PayeeAccount, PaymentRoll, PaymentRollRow
 from doudi.payments.months import PaymentError, first_day, month_number, month_number_expr, month_text
 from doudi.policy.profile import ProfileError, profile_for
 from doudi.policy.standards import load_standards
+from doudi.registry.areas import household_in_area
 from doudi.registry.bulk import fetch_frame
 from doudi.registry.loader import load_frames
 from doudi.registry.models import Enrollment, Household, Member
@@ -95,7 +96,7 @@ def _enrollments(connection: Connection, region: str, month: str) -> pl.DataFram
         .where(or_(Enrollment.until.is_(None), Enrollment.until >= start - dt.timedelta(days=62)))
     )
     if region:
-        query = query.where(or_(Household.village_code.like(f"{region}%"), Household.region_code.like(f"{region}%")))
+        query = query.where(household_in_area(region))
     kinds: dict[str, pl.DataType] = {
         "household_id": pl.String(),
         "program": pl.String(),

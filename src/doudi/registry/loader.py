@@ -10,6 +10,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from doudi.registry.areas import household_in_area
 from doudi.registry.arrow_reader import fetch_all
 from doudi.registry.bulk import fetch_frame, literal_sql, typed_frame
 from doudi.registry.models import Enrollment, Expense, Household, IncomeItem, Member
@@ -28,8 +29,7 @@ def _queries(
     if ids_in_sql:
         chosen.append(Household.id.in_(list(household_ids or [])))
     if region_prefix:
-        pattern = f"{region_prefix}%"
-        chosen.append(or_(Household.region_code.like(pattern), Household.village_code.like(pattern)))
+        chosen.append(household_in_area(region_prefix))
     if enrolled_in:
         chosen.append(Household.id.in_(select(Enrollment.household_id).where(Enrollment.program == enrolled_in)))
 

@@ -18,6 +18,7 @@ import xlsxwriter
 from sqlalchemy import Engine, func, inspect, or_, select, text
 
 from doudi.payments.models import PaymentRoll, PaymentRollRow
+from doudi.registry.areas import household_in_area
 from doudi.registry.bulk import fetch_frame
 from doudi.registry.models import Enrollment, Household, Member, Region
 
@@ -84,7 +85,7 @@ def _enrollments(engine: Engine, region: str) -> pl.DataFrame:
         Household.registered_poor,
     ).join(Household, Household.id == Enrollment.household_id)
     if region:
-        query = query.where(or_(Household.village_code.like(f"{region}%"), Household.region_code.like(f"{region}%")))
+        query = query.where(household_in_area(region))
     kinds: dict[str, pl.DataType] = {
         "household_id": pl.String(),
         "program": pl.String(),
