@@ -225,3 +225,22 @@ def test_the_payment_roll_page_shows_the_areas_roll_and_downloads_it(web: Any) -
     assert township.get("/reports/quarterly/2020Q3.xlsx").content.startswith(b"PK")
     assert township.get("/payments", params={"month": "2020-13"}).status_code == 400
     assert web.client("village_assistant").get("/payments").status_code == 403
+
+
+def test_household_page_shows_its_risk_history_and_how_alerts_were_handled(web: Any) -> None:
+    from doudi.monitoring.alerts import AlertFilter, handle_alert, list_alerts
+    from doudi.monitoring.run import run_monitor
+
+    engine = web.app.state.web.engine
+    run_monitor(engine, web.app.state.web.on)
+    alerts = list_alerts(engine, AlertFilter(status=None))
+    assert alerts, "the synthetic county raises early warnings"
+    handled, *_ = alerts
+    handle_alert(engine, handled["id"], "no_action", "乡镇王", "已入户核实，收入稳定", web.app.state.web.on)
+    page = web.client("county_civil_affairs").get(f"/households/{handled['household_id']}").text
+    section = page[page.index("风险记录") :]
+    assert handled["rule_label"] in section and handled["policy_id"] in section and handled["evidence"] in section
+    assert "无需救助：已入户核实，收入稳定（乡镇王）" in section
+    assert "2020年6月1日" in section  # the run's date, with the household's income against the standard
+    quiet = next(h for h in web.county.households["household_id"] if h not in {a["household_id"] for a in alerts})
+    assert "无预警" in web.client("county_civil_affairs").get(f"/households/{quiet}").text

@@ -37,11 +37,6 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def _yearly_per_capita_month(fen_e4: int, size: int) -> str:
-    size = max(size, 1)
-    return format_yuan((fen_e4 * 2 + size * 120_000) // (size * 240_000))
-
-
 def register(app: typer.Typer) -> None:
     feed = typer.Typer(
         help="导入民政以外部门推送的数据（医疗、残联、死亡、失业、教育、住房、灾害）。", no_args_is_help=True
@@ -207,8 +202,8 @@ def register(app: typer.Typer) -> None:
         for r in history["runs"]:
             runs.add_row(
                 chinese_date(r["on"]),
-                _yearly_per_capita_month(r["counted_income_fen_e4"], r["household_size"]),
-                _yearly_per_capita_month(r["household_line_fen_e4"], r["household_size"]),
+                format_yuan(r["per_capita_monthly_fen"]),
+                format_yuan(r["standard_monthly_fen"]),
                 str(r["risk_score"]),
             )
         console.print(runs)

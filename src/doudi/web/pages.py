@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields (FastAPI's is a subclass)
 
 from doudi.linkage.categories import CATEGORIES
+from doudi.monitoring.history import household_history
 from doudi.web import services
 from doudi.web.actions import EXPORT_NAMES, IMPORT_SOURCES, ActionRejected, run_compare, run_export, run_import
 from doudi.web.app import COOKIE, LOGIN_CSRF_COOKIE, context, csrf_checked, get_db, render, require
@@ -138,7 +139,8 @@ def _household(request: Request, user: CurrentUser, db: Session, household_id: s
     page = services.household_page(db, user.area_code, household_id, context(request).today(), reveal=reveal)
     if page is None:
         raise HTTPException(404)
-    return render(request, "household.html", user, h=page, revealed=reveal)
+    risk = household_history(context(request).engine, household_id)  # MON-5: its alerts and how they were handled
+    return render(request, "household.html", user, h=page, revealed=reveal, risk=risk)
 
 
 @router.get("/households/{household_id}")
