@@ -174,3 +174,19 @@ def test_the_api_documentation_renders_offline(live_server: Any, browser: Any, s
     assert all(url.startswith(base) or url.startswith("data:") for url in requested)
     page.screenshot(path=str(shots / "docs.png"))
     page.close()
+
+
+def test_the_quarterly_report_is_one_click_from_the_menu(live_server: Any, browser: Any, shots: Path) -> None:
+    from doudi.payments.approval import approve_roll
+
+    base, web = live_server
+    approve_roll(web.app.state.web.engine, "2020-07", web.accounts["county_civil_affairs"].area_code, "县民政局李")
+    page = _login(browser, base, web.accounts["township_officer"])
+    page.click("nav >> text=报表")
+    page.fill("#quarter", "2020Q3")
+    page.click("form.search button[type=submit]")
+    assert "2020年第3季度报表" in page.inner_text("h1")
+    assert "2020年7月" in page.inner_text("main")
+    assert page.locator("td.chart .bar").count() > 0  # the charts have bars
+    page.screenshot(path=str(shots / "quarterly-report.png"), full_page=True)
+    page.close()

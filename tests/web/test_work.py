@@ -244,3 +244,29 @@ def test_household_page_shows_its_risk_history_and_how_alerts_were_handled(web: 
     assert "2020年6月1日" in section  # the run's date, with the household's income against the standard
     quiet = next(h for h in web.county.households["household_id"] if h not in {a["household_id"] for a in alerts})
     assert "无预警" in web.client("county_civil_affairs").get(f"/households/{quiet}").text
+
+
+def test_the_quarterly_report_page_shows_the_areas_townships_money_and_months(web: Any) -> None:
+    from doudi.payments.approval import approve_roll
+    from doudi.payments.roll_workbook import region_names
+    from doudi.policy.money import format_yuan
+
+    engine = web.app.state.web.engine
+    county = web.accounts["county_civil_affairs"].area_code
+    area = web.accounts["township_officer"].area_code
+    rolls = [approve_roll(engine, month, county, "县民政局李") for month in ("2020-07", "2020-08")]
+    paid_in_township = sum(
+        roll.rows.filter(pl.col("village_code").str.starts_with(area))["total_fen"].sum() for roll in rolls
+    )
+    page = web.client("township_officer").get("/reports/quarterly", params={"quarter": "2020Q3"})
+    assert page.status_code == 200
+    text = page.text
+    assert "2020年第3季度报表" in text and "截至 2020年9月30日" in text
+    assert paid_in_township > 0 and format_yuan(paid_in_township) in text  # the township's July and August
+    assert "2020年7月" in text and "2020年8月" in text
+    names = region_names(engine)
+    townships = {code[:9] for code in web.county.households["village_code"].to_list()}
+    assert names[area[:9]] in text
+    assert all(names[code] not in text for code in townships - {area[:9]})  # other townships are not shown
+    assert web.client("township_officer").get("/reports/quarterly", params={"quarter": "2020Q5"}).status_code == 400
+    assert web.client("village_assistant").get("/reports/quarterly").status_code == 403

@@ -41,7 +41,8 @@ def _save(figure: plt.Figure, out_dir: Path, name: str) -> list[Path]:
     return paths
 
 
-def monthly_series(engine: Engine) -> pl.DataFrame:
+def monthly_series(engine: Engine, region: str = "") -> pl.DataFrame:
+    """Persons and money paid per approved month, for the area whose village codes start with `region`."""
     query = (
         select(
             PaymentRoll.month,
@@ -49,6 +50,7 @@ def monthly_series(engine: Engine) -> pl.DataFrame:
             func.sum(PaymentRollRow.total_fen).label("total_fen"),
         )
         .join(PaymentRoll, PaymentRoll.id == PaymentRollRow.roll_id)
+        .where(PaymentRollRow.village_code.like(f"{region}%"))
         .group_by(PaymentRoll.month)
         .order_by(PaymentRoll.month)
     )

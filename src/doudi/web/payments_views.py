@@ -1,5 +1,6 @@
 """Payment rolls and the quarterly report in the app, on doudi.payments and doudi.reports: the month's roll for
-the user's area (frozen if approved, otherwise a draft) by village, its workbook, and the quarterly workbook."""
+the user's area (frozen if approved, otherwise a draft) by village, its workbook, and the quarterly report
+(SUP-1) as a page with charts and as a workbook."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from doudi.payments.approval import payment_roll
 from doudi.payments.months import parse_month
 from doudi.payments.roll import Roll
 from doudi.payments.roll_workbook import region_names, write_roll_workbook
+from doudi.reports.charts import monthly_series
 from doudi.reports.quarterly import Quarter, quarterly_report, write_quarterly_workbook
 from doudi.web.app import context, render, require
 from doudi.web.auth import CurrentUser, record
@@ -81,6 +83,36 @@ def roll_workbook(request: Request, month: str, user: Exporter) -> Response:
 def api_roll(request: Request, month: str, user: Exporter) -> dict[str, Any]:
     web = context(request)
     return roll_summary(payment_roll(web.engine, _month(month, web.today()), user.area_code), region_names(web.engine))
+
+
+def quarter_page_data(engine: Any, quarter: Quarter, area_code: str) -> dict[str, Any]:
+    """The quarterly report for the area as the page shows it: the township table with its total, the
+    comparisons, and the year's months paid so far (for the chart)."""
+    report = quarterly_report(engine, quarter, area_code)
+    rows = report.by_township.to_dicts()
+    months = monthly_series(engine, area_code).filter(pl.col("month").str.starts_with(f"{quarter.year}-"))
+    return {
+        "quarter": quarter,
+        "rows": rows[:-1],
+        "total": rows[-1],
+        "comparisons": report.comparisons,
+        "months": months.to_dicts(),
+        # The longest bar of each chart (at least 1, so an empty quarter divides by 1).
+        "most_paid": max([1, *(r["paid_fen"] for r in rows[:-1])]),
+        "most_persons": max([1, *(r["dibao_persons"] for r in rows[:-1])]),
+        "most_month": max([1, *months["total_fen"].to_list()]),
+    }
+
+
+@pages.get("/reports/quarterly")
+def quarterly_page(request: Request, user: Exporter, quarter: str = "") -> Response:
+    web = context(request)
+    today = web.today()
+    try:
+        chosen = Quarter.parse(quarter or f"{today.year}Q{(today.month + 2) // 3}")
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from error
+    return render(request, "quarterly.html", user, **quarter_page_data(web.engine, chosen, user.area_code))
 
 
 @pages.get("/reports/quarterly/{quarter}.xlsx")
