@@ -270,3 +270,35 @@ def test_the_quarterly_report_page_shows_the_areas_townships_money_and_months(we
     assert all(names[code] not in text for code in townships - {area[:9]})  # other townships are not shown
     assert web.client("township_officer").get("/reports/quarterly", params={"quarter": "2020Q5"}).status_code == 400
     assert web.client("village_assistant").get("/reports/quarterly").status_code == 403
+
+
+def test_the_county_approves_a_roll_in_the_app_and_it_is_frozen_and_audited(web: Any) -> None:
+    from doudi.audit.chain import verify
+    from doudi.payments.approval import payment_roll
+
+    engine = web.app.state.web.engine
+    county = web.client("county_civil_affairs")
+    township = web.client("township_officer")
+    draft = county.get("/payments", params={"month": "2020-07"}).text
+    assert "审批并冻结 2020-07 花名册" in draft
+    assert "审批并冻结" not in township.get("/payments", params={"month": "2020-07"}).text  # not the township's
+    refused = township.post("/api/payments/2020-07/approve", headers={"X-CSRF-Token": web.csrf(township)})
+    assert refused.status_code == 403
+    assert county.post("/payments/2020-07/approve", data={}).status_code == 403  # no CSRF token, nothing approved
+    assert payment_roll(engine, "2020-07", web.accounts["county_civil_affairs"].area_code).roll_id is None
+
+    with engine.connect() as connection:
+        before = verify(connection).records
+    done = county.post("/payments/2020-07/approve", data={"csrf_token": web.csrf(county)}, follow_redirects=False)
+    assert done.status_code == 303
+    roll = payment_roll(engine, "2020-07", web.accounts["county_civil_affairs"].area_code)
+    assert roll.roll_id is not None and web.accounts["county_civil_affairs"].username in (roll.approved_by or "")
+    page = county.get("/payments", params={"month": "2020-07"}).text
+    assert "已审批" in page and "审批并冻结" not in page
+    # The township's part of a county roll cannot be approved again on its own: one payment a month.
+    again = county.post("/api/payments/2020-07/approve", headers={"X-CSRF-Token": web.csrf(county)})
+    assert again.status_code == 200 and again.json()["total_fen"] == roll.total_fen
+    with engine.connect() as connection:
+        trail = verify(connection)
+    assert trail.ok and trail.records == before + 1  # the approval is one record in the hash-chained audit trail
+    assert "审批发放花名册" in web.client("auditor").get("/access-log").text

@@ -47,6 +47,7 @@ ACTION_NAMES = {
     "import": "导入台账",
     "export": "导出台账",
     "compare": "名单比对",
+    "approve_roll": "审批发放花名册",
 }
 
 STATUS_TEXT = {

@@ -9,21 +9,22 @@ from typing import Annotated, Any
 
 import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from doudi.payments.approval import payment_roll
-from doudi.payments.months import parse_month
+from doudi.payments.approval import approve_roll, payment_roll
+from doudi.payments.months import PaymentError, parse_month
 from doudi.payments.roll import Roll
 from doudi.payments.roll_workbook import region_names, write_roll_workbook
 from doudi.reports.charts import monthly_series
 from doudi.reports.quarterly import Quarter, quarterly_report, write_quarterly_workbook
-from doudi.web.app import context, render, require
+from doudi.web.app import context, csrf_checked, render, require
 from doudi.web.auth import CurrentUser, record
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/payments", tags=["发放与报表"])
 
 Exporter = Annotated[CurrentUser, Depends(require("export"))]
+Posted = Annotated[CurrentUser, Depends(csrf_checked)]
 
 
 def _month(text: str, today: dt.date) -> str:
@@ -61,7 +62,42 @@ def payments_page(request: Request, user: Exporter, month: str = "") -> Response
         summary = roll_summary(payment_roll(web.engine, chosen, user.area_code), region_names(web.engine))
     except ValueError as error:  # PaymentError and the like: a sentence for the user
         raise HTTPException(400, str(error)) from error
-    return render(request, "payments.html", user, roll=summary, month=chosen)
+    return render(request, "payments.html", user, roll=summary, month=chosen, error=None)
+
+
+def _approve(request: Request, month: str, user: CurrentUser) -> Roll:
+    """Freeze the area's roll for the month (COV-7: what is approved is what the bank pays); audited by the
+    payments package, and the approval is in the user's access trail."""
+    if not user.can("approve_roll"):
+        raise HTTPException(403, "您的角色无权审批发放花名册")
+    web = context(request)
+    chosen = _month(month, web.today())
+    roll = approve_roll(web.engine, chosen, user.area_code, f"{user.display_name}（{user.username}）")
+    with web.sessions.begin() as session:
+        detail = f"{roll.rows.height} rows, {roll.total_fen} fen"
+        record(session, user.username, "approve_roll", f"roll {chosen}", detail)
+    return roll
+
+
+@pages.post("/payments/{month}/approve")
+def approve_page(request: Request, month: str, user: Posted) -> Response:
+    try:
+        _approve(request, month, user)
+    except PaymentError as error:
+        web = context(request)
+        chosen = _month(month, web.today())
+        summary = roll_summary(payment_roll(web.engine, chosen, user.area_code), region_names(web.engine))
+        return render(request, "payments.html", user, 400, roll=summary, month=chosen, error=str(error))
+    return RedirectResponse(f"/payments?month={month}", status_code=303)
+
+
+@api.post("/{month}/approve", summary="审批并冻结本月发放花名册（县民政局）")
+def api_approve(request: Request, month: str, user: Posted) -> dict[str, Any]:
+    try:
+        roll = _approve(request, month, user)
+    except PaymentError as error:
+        raise HTTPException(400, str(error)) from error
+    return roll_summary(roll, region_names(context(request).engine))
 
 
 @pages.get("/payments/{month}.xlsx")

@@ -14,7 +14,7 @@ class Role:
 
 
 # Permissions: view (dashboard, households), reveal_id (full ID numbers, audited), import, export, compare,
-# case_intake, case_review, case_approve, audit_log, manage_users.
+# case_intake, case_review, case_approve, approve_roll (the county pays), audit_log, manage_users.
 ROLES: dict[str, Role] = {
     "village_assistant": Role("村协理员", "village", frozenset({"view", "case_intake"})),
     "township_officer": Role(
@@ -23,7 +23,9 @@ ROLES: dict[str, Role] = {
     "county_civil_affairs": Role(
         "县民政局经办人",
         "county",
-        frozenset({"view", "reveal_id", "import", "export", "compare", "case_review", "case_approve"}),
+        frozenset(
+            {"view", "reveal_id", "import", "export", "compare", "case_review", "case_approve", "approve_roll"}
+        ),
     ),
     "poverty_office": Role("县扶贫办经办人", "county", frozenset({"view", "reveal_id", "import", "export", "compare"})),
     "auditor": Role("审计人员", "county", frozenset({"view", "reveal_id", "export", "audit_log"})),
@@ -41,6 +43,7 @@ PERMISSION_NAMES = {
     "case_intake": "受理申请",
     "case_review": "审核",
     "case_approve": "审批",
+    "approve_roll": "审批发放花名册",
     "audit_log": "查看访问日志",
     "manage_users": "管理账号",
 }
