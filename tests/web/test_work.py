@@ -302,3 +302,35 @@ def test_the_county_approves_a_roll_in_the_app_and_it_is_frozen_and_audited(web:
         trail = verify(connection)
     assert trail.ok and trail.records == before + 1  # the approval is one record in the hash-chained audit trail
     assert "审批发放花名册" in web.client("auditor").get("/access-log").text
+
+
+def test_both_departments_confirm_a_comparison_in_the_app(web: Any) -> None:
+    civil = web.client("county_civil_affairs")
+    poverty = web.client("poverty_office")
+    run = civil.post(
+        "/api/comparisons",
+        data={"on": "2020-06-01"},
+        files={
+            "dibao": ("低保.xlsx", civil.get("/api/exports/dibao").content),
+            "poor": ("建档立卡.xlsx", civil.get("/api/exports/poor").content),
+        },
+        headers={"X-CSRF-Token": web.csrf(civil)},
+    ).json()["run_id"]
+    assert "确认（民政部门）" in civil.get("/compare").text
+    township = web.client("township_officer")
+    assert (
+        township.post(f"/api/comparisons/{run}/confirm", headers={"X-CSRF-Token": web.csrf(township)}).status_code
+        == 403
+    )
+
+    first = civil.post(f"/compare/{run}/confirm", data={"csrf_token": web.csrf(civil)}, follow_redirects=False)
+    assert first.status_code == 303
+    page = civil.get("/compare").text
+    assert f"（{web.accounts['county_civil_affairs'].username}）" in page and "确认（民政部门）" not in page
+    twice = civil.post(f"/api/comparisons/{run}/confirm", headers={"X-CSRF-Token": web.csrf(civil)})
+    assert twice.status_code == 400 and "已于此前" in twice.json()["detail"]
+
+    both = poverty.post(f"/api/comparisons/{run}/confirm", headers={"X-CSRF-Token": web.csrf(poverty)}).json()
+    assert both["jointly_confirmed"] and set(both["confirmed"]) == {"民政部门", "扶贫部门"}
+    assert "已共同确认" in poverty.get("/compare").text
+    assert civil.post("/api/comparisons/999999/confirm", headers={"X-CSRF-Token": web.csrf(civil)}).status_code == 400

@@ -48,6 +48,7 @@ ACTION_NAMES = {
     "export": "导出台账",
     "compare": "名单比对",
     "approve_roll": "审批发放花名册",
+    "confirm_comparison": "确认比对结果",
 }
 
 STATUS_TEXT = {
@@ -250,4 +251,8 @@ def create_app(
 
     app.include_router(payments_views.pages)
     app.include_router(payments_views.api)
+    from doudi.web import confirmation_views
+
+    app.include_router(confirmation_views.pages)
+    app.include_router(confirmation_views.api)
     return app

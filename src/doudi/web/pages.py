@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() yields (FastAPI's is a subclass)
 
 from doudi.linkage.categories import CATEGORIES
+from doudi.linkage.runs import DEPARTMENTS
 from doudi.monitoring.history import household_history
 from doudi.web import services
 from doudi.web.actions import EXPORT_NAMES, IMPORT_SOURCES, ActionRejected, run_compare, run_export, run_import
 from doudi.web.app import COOKIE, LOGIN_CSRF_COOKIE, context, csrf_checked, get_db, render, require
 from doudi.web.auth import SESSION_HOURS, CurrentUser, LoginFailed, authenticate, record
+from doudi.web.confirmation_views import DEPARTMENT_OF_ROLE, run_confirmations
 from doudi.web.models import WebAccessLog
 
 router = APIRouter(include_in_schema=False)
@@ -229,7 +231,7 @@ def compare_page(request: Request, user: Viewer, db: Db) -> Response:
         request,
         "compare.html",
         user,
-        runs=services.comparison_runs(db),
+        **_runs(db, user),
         categories=CATEGORIES,
         result=None,
         errors={},
@@ -269,12 +271,23 @@ async def compare_run(request: Request, user: Posted, db: Db) -> Response:
         "compare.html",
         user,
         400 if errors else 200,
-        runs=services.comparison_runs(db),
+        **_runs(db, user),
         categories=CATEGORIES,
         result=result,
         errors=errors,
         today=on,
     )
+
+
+def _runs(db: Session, user: CurrentUser) -> dict[str, Any]:
+    """The recent comparison runs, who confirmed each (DYN-2), and which department this user confirms for."""
+    runs = services.comparison_runs(db)
+    department = DEPARTMENT_OF_ROLE.get(user.role)
+    return {
+        "runs": runs,
+        "confirmed": run_confirmations(db, [r["id"] for r in runs]),
+        "my_department": DEPARTMENTS[department] if department else None,
+    }
 
 
 def _profile_for(area_code: str, on: dt.date) -> str:
