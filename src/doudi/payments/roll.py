@@ -9,6 +9,8 @@ For the roll's month M (COV-2, COV-3, COV-7, EXIT-1/3):
   `supplements_fen` for the household (COV-3); 特困 support is all 保障金;
 - a running gradual exit pays the first amount of the engine's `gradual_exit_schedule_fen` evaluated on the
   last day of M−1 (so the schedule starts at M); an empty schedule means the period is over: stopped;
+- temporary assistance (PRO-5) is one payment: an enrollment in force for the one month after approval, paid
+  on that month's roll and listed as ended afterwards;
 - arrears (补发): each month of the last twelve for which an approved roll covered the household's region,
   the household was due and was not on it, is paid now at this month's amount (late approvals, late entry);
 - failed bank payments of earlier approved rolls are paid again (carry-over) until the bank pays them;
@@ -35,7 +37,7 @@ from doudi.registry.models import Enrollment, Household, Member
 from doudi.rules.assess import prepare
 from doudi.rules.evaluator import evaluate, number_rows
 
-PROGRAMS = ("dibao", "tekun")
+PROGRAMS = ("dibao", "tekun", "temporary")
 ARREARS_LOOKBACK_MONTHS = 12
 
 # The columns of a roll row, in the order of PaymentRollRow (without ids and bank results).
@@ -359,6 +361,7 @@ def _note() -> pl.Expr:
         pl.when(pl.col("arrears_months") > 0).then(pl.format("补发{}个月", pl.col("arrears_months"))),
         pl.when(pl.col("carry_over_fen") > 0).then(pl.lit("含上期发放失败重发")),
         pl.when(pl.col("program") == "tekun").then(pl.lit("特困供养")),
+        pl.when(pl.col("program") == "temporary").then(pl.lit("临时救助（一次性）")),
     ]
     return pl.concat_str(parts, separator="；", ignore_nulls=True).replace("", None)
 
