@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from doudi.cases.errors import CaseError
 from doudi.cases.models import Case
-from doudi.policy.money import format_yuan
+from doudi.policy.money import fen_to_yuan, format_yuan
 from doudi.policy.profile import load_profile
 from doudi.policy.references import cite
 from doudi.registry.models import Enrollment
@@ -48,6 +48,7 @@ def decide(case: Case, on: dt.date, *, amount_fen: int | None, kind: str | None,
         "rules": list(RULES),
         "cites": {rule: cite(rule, seed) for rule in RULES},
         "amount_fen": amount_fen,
+        "amount": fen_to_yuan(amount_fen),
         "scope": "household",
     }
 
