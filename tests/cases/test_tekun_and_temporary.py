@@ -19,6 +19,7 @@ from doudi.cases import service
 from doudi.cases.errors import CaseError
 from doudi.cases.models import Case, PoorCardEntry, ReviewSchedule
 from doudi.cases.session import unit_of_work
+from doudi.payments.approval import approve_roll
 from doudi.payments.roll import compute_roll
 from doudi.registry.models import Enrollment, Household, Member
 
@@ -322,3 +323,27 @@ def test_a_second_temporary_payment_in_the_same_month_is_refused(registry_engine
         _approve(registry_engine, second, on=D(2020, 6, 20), **{**GRANT, "kind": "支出型"})
     _approve(registry_engine, second, on=D(2020, 7, 2), **{**GRANT, "kind": "支出型"})  # paid in August
     assert compute_roll(registry_engine, "2020-08").rows["total_fen"].to_list() == [200000]
+
+
+def test_temporary_assistance_missed_by_an_approved_roll_is_paid_on_the_next_one_once(registry_engine: Engine) -> None:
+    with unit_of_work(registry_engine) as session:
+        add_household(session, "H0")  # someone on dibao, so July's roll is not empty
+        session.add(Enrollment(household_id="H0", program="dibao", since=D(2020, 1, 1), monthly_benefit_fen=30000))
+        case_id = _temporary_case(session).id
+    approve_roll(registry_engine, "2020-07", "", "李科长")  # approved before the case: July's roll misses it
+    _approve(registry_engine, case_id, on=D(2020, 6, 30), **GRANT)
+    assert compute_roll(registry_engine, "2020-08").stops.height == 0
+    august = approve_roll(registry_engine, "2020-08", "", "李科长").rows
+    assert august.filter(august["program"] == "temporary")["total_fen"].to_list() == [200000]  # once, no arrears
+    september = compute_roll(registry_engine, "2020-09")
+    assert september.rows["program"].to_list() == ["dibao"] and september.stops.height == 0
+
+
+def test_temporary_assistance_paid_in_its_month_is_not_paid_again(registry_engine: Engine) -> None:
+    with unit_of_work(registry_engine) as session:
+        case_id = _temporary_case(session).id
+    _approve(registry_engine, case_id, **GRANT)
+    july = approve_roll(registry_engine, "2020-07", "", "李科长").rows
+    assert july["total_fen"].to_list() == [200000]
+    august = compute_roll(registry_engine, "2020-08")
+    assert august.rows.height == 0 and august.stops.height == 0
