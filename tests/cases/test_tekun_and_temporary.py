@@ -20,6 +20,7 @@ from doudi.cases.errors import CaseError
 from doudi.cases.models import Case, PoorCardEntry, ReviewSchedule
 from doudi.cases.session import unit_of_work
 from doudi.payments.approval import approve_roll
+from doudi.payments.budget import budget
 from doudi.payments.roll import compute_roll
 from doudi.registry.models import Enrollment, Household, Member
 
@@ -347,3 +348,17 @@ def test_temporary_assistance_paid_in_its_month_is_not_paid_again(registry_engin
     assert july["total_fen"].to_list() == [200000]
     august = compute_roll(registry_engine, "2020-08")
     assert august.rows.height == 0 and august.stops.height == 0
+
+
+def test_the_budget_does_not_project_a_one_off_payment(registry_engine: Engine) -> None:
+    with unit_of_work(registry_engine) as session:
+        add_household(session, "H0")
+        session.add(Enrollment(household_id="H0", program="dibao", since=D(2020, 1, 1), monthly_benefit_fen=30000))
+        case_id = _temporary_case(session).id
+    _approve(registry_engine, case_id, **GRANT)
+    approve_roll(registry_engine, "2020-07", "", "李科长")
+    table = budget(registry_engine, 2020)
+    projected = table.filter(table["kind"] == "预计")
+    assert set(projected["program"]) == {"dibao"} and projected.height == 5  # August to December
+    paid = table.filter(table["kind"] == "已发放")
+    assert sorted(paid["program"]) == ["dibao", "temporary"]
