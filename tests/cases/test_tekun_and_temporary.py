@@ -204,17 +204,21 @@ def test_tekun_takes_no_temporary_options_and_no_fast_track(
     with unit_of_work(registry_engine) as session:
         add_household(session, "H3", members=(("220102194003030011", "王五", "户主"),))
         case = service.open_case(
-            session,
-            household_id="H3",
-            program="tekun",
-            by="王芳",
-            received_on=D(2020, 6, 1),
-            documents=[],
-            written_commitment=True,
-            channel="fast_track",
+            session, household_id="H3", program="tekun", by="王芳", received_on=D(2020, 6, 1), documents=[]
         )
         with pytest.raises(CaseError, match="该救助项目没有“特事特办、先行纳入”这一环节"):
             service.fast_track(session, case.id, by="乡镇张", on=D(2020, 6, 1))
+        with pytest.raises(CaseError, match="特事特办、先行纳入目前只用于农村低保"):
+            service.open_case(
+                session,
+                household_id="H3",
+                program="temporary",
+                by="王芳",
+                received_on=D(2020, 6, 1),
+                documents=[],
+                written_commitment=True,
+                channel="fast_track",
+            )
 
 
 def test_every_tekun_change_is_in_the_audit_trail(registry_engine: Engine, tekun_reviewed: Callable[..., int]) -> None:

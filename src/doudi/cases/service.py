@@ -105,6 +105,8 @@ def open_case(
         raise CaseError("部门转介的案件须写明转介部门（--referred-by）")
     if channel == "fast_track" and not written_commitment:
         raise CaseError("特事特办须有申请人书面承诺（PRO-4）")
+    if channel == "fast_track" and program != "dibao":
+        raise CaseError(f"特事特办、先行纳入目前只用于农村低保；{PROGRAMS[program]}请按一般程序受理")
     household = session.get(Household, household_id)
     if household is None:
         raise CaseError(f"户 {household_id} 不在登记库中：请先导入台账或用 --household-json 登记申请家庭")
