@@ -262,8 +262,8 @@ def register(app: typer.Typer) -> None:
         on: On = None,
         database_url: DatabaseUrl = None,
     ) -> None:
-        """乡镇审核批准（PRO-2）：低保按政策测算；特困按认定情况和供养标准（TK-1、STD-4、STD-5）；临时救助由乡镇
-        审批并一次性发放（PRO-5，须 --amount --kind --reason）。保存决定及其说明。"""
+        """乡镇审核批准（PRO-2），保存决定及其说明：低保按政策测算；特困按认定情况和供养标准（TK-1、STD-4、STD-5）；
+        临时救助由乡镇审批、一次性发放（PRO-5，须 --amount --kind --reason）。"""
 
         def action(session: Session) -> None:
             try:
