@@ -239,15 +239,3 @@ def test_overdue_counts_working_days_around_the_national_day_holiday(registry_en
         assert service.overdue(session, D(2020, 10, 19)) == []
         late = service.overdue(session, D(2020, 10, 21))
         assert [(item.due, item.days_late) for item in late] == [(D(2020, 10, 19), 2)]
-
-
-def test_programs_without_engine_rules_are_not_approved_by_dibao_rules(registry_engine: Engine) -> None:
-    with unit_of_work(registry_engine) as session:
-        add_household(session)
-        case = service.open_case(
-            session, household_id="H1", program="tekun", by="王芳", received_on=D(2020, 6, 1), documents=[]
-        )
-        investigate_fully(session, case)
-        service.review(session, case.id, by="村委会", on=D(2020, 6, 3))
-        with pytest.raises(CaseError, match="特困人员救助供养的认定规则尚未写入政策引擎"):
-            service.approve(session, case.id, by="乡镇张", on=D(2020, 6, 5))

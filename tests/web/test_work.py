@@ -334,3 +334,46 @@ def test_both_departments_confirm_a_comparison_in_the_app(web: Any) -> None:
     assert both["jointly_confirmed"] and set(both["confirmed"]) == {"民政部门", "扶贫部门"}
     assert "已共同确认" in poverty.get("/compare").text
     assert civil.post("/api/comparisons/999999/confirm", headers={"X-CSRF-Token": web.csrf(civil)}).status_code == 400
+
+
+def test_tekun_and_temporary_assistance_are_approved_through_the_api_and_shown(web: Any) -> None:
+    household_id = web.enrollable_household("township_officer")
+    township = web.client("township_officer")
+
+    def step(path: str, body: dict[str, Any]) -> Any:
+        return township.post(path, json=body, headers={"X-CSRF-Token": web.csrf(township)})
+
+    tekun = step("/api/cases", {"household_id": household_id, "program": "tekun", "received_on": "2020-06-01"})
+    assert tekun.status_code == 200, tekun.text
+    case_no = tekun.json()["case_no"]
+    for kind in ("入户调查", "邻里访问", "民主评议", "家庭经济状况信息核对"):
+        body = {"kind": kind, "on": "2020-06-02", "people": "王芳,李强", "findings": "情况属实"}
+        assert step(f"/api/cases/{case_no}/investigate", body).status_code == 200
+    findings = {"on": "2020-06-02", "self_care": "全护理", "care_form": "分散供养", "findings": "独居无子女"}
+    form = {**findings, "no_work_capacity": "on", "no_income_source": "on", "csrf_token": web.csrf(township)}
+    posted = township.post(f"/cases/{case_no}/tekun_findings", data=form, follow_redirects=False)
+    assert posted.status_code == 303, posted.text
+    step(f"/api/cases/{case_no}/review", {"on": "2020-06-03"})
+    refused = step(f"/api/cases/{case_no}/approve", {"on": "2020-06-04"})  # the form left 无法定义务人 unticked
+    assert refused.status_code == 400 and "“无法定赡养、抚养、扶养义务人" in refused.json()["detail"]
+    body = {**findings, "no_work_capacity": True, "no_income_source": True, "no_supporter": True}
+    recorded = step(f"/api/cases/{case_no}/tekun_findings", body)
+    assert recorded.status_code == 200, recorded.text
+    assert [f["无生活来源"] for f in recorded.json()["tekun_findings"]] == [True, True]
+    approved = step(f"/api/cases/{case_no}/approve", {"on": "2020-06-04"})
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["decision"]["monthly_benefit"] == "960.00"  # Jilin 2020: 420 + 540
+    page = township.get(f"/cases/{case_no}").text
+    assert "特困认定情况（TK-1）" in page and "纳入特困人员救助供养" in page and "¥960.00" in page
+
+    temporary = step("/api/cases", {"household_id": household_id, "program": "temporary", "received_on": "2020-06-01"})
+    case_no = temporary.json()["case_no"]
+    assert "救助金额（元）" in township.get(f"/cases/{case_no}").text
+    visit = {"kind": "入户调查", "on": "2020-06-01", "people": "王芳,李强", "findings": "失火"}
+    assert step(f"/api/cases/{case_no}/investigate", visit).status_code == 200
+    grant = {"on": "2020-06-02", "kind": "急难型", "reason": "失火"}
+    assert step(f"/api/cases/{case_no}/approve", {**grant, "amount": "abc"}).status_code == 400
+    granted = step(f"/api/cases/{case_no}/approve", {**grant, "amount": "800"})
+    assert granted.status_code == 200, granted.text
+    assert granted.json()["state"] == "乡镇已批准临时救助" and granted.json()["decision"]["amount"] == "800.00"
+    assert "一次性救助金" in township.get(f"/cases/{case_no}").text

@@ -20,7 +20,9 @@ from doudi.cases import dynamic, service
 from doudi.cases.applicant import register_applicant
 from doudi.cases.errors import CaseError
 from doudi.cases.session import unit_of_work
-from doudi.cases.states import ACTIONS, STATES, allowed_actions
+from doudi.cases.states import STATES, actions_for, allowed_actions, state_name
+from doudi.cases.tekun import CARE_FORMS, SELF_CARE
+from doudi.cases.temporary import KINDS
 from doudi.policy.money import MoneyError, format_yuan, yuan_to_fen
 from doudi.registry.database import open_registry
 from doudi.rules.explain import chinese_date
@@ -71,11 +73,13 @@ def _run(url: str | None, action: Callable[[Session], Any]) -> Any:
 
 def _case_line(session: Session, case_ref: str) -> None:
     case = service.get_case(session, case_ref)
+    table = actions_for(case.program)
     actions = "、".join(
-        f"{ACTIONS[a][2]}（{a.replace('_', '-')}）" for a in allowed_actions(case.state, case.profile_id)
+        f"{table[a][2]}（{a.replace('_', '-')}）" for a in allowed_actions(case.state, case.profile_id, case.program)
     )
     console.print(
-        f"案件 {case.case_no}：{STATES[case.state]}（版本 {case.version}）；下一步可办理：{actions or '无（已办结）'}"
+        f"案件 {case.case_no}：{state_name(case.state, case.program)}（版本 {case.version}）；"
+        f"下一步可办理：{actions or '无（已办结）'}"
     )
 
 
@@ -148,6 +152,14 @@ def register(app: typer.Typer) -> None:
             )
             for item in shown["investigations"]:
                 console.print(f"  {item['on']} {item['kind']}（{'、'.join(item['people'])}）：{item['findings']}")
+            for item in shown["tekun_findings"]:
+                answers = "；".join(
+                    f"{label}{'：是' if item[label] else '：否'}" for label in service.tekun.CONDITIONS.values()
+                )
+                console.print(
+                    f"  {item['on']} 特困认定 {item['person']}：{answers}；{item['self_care']}，{item['care_form']}；"
+                    f"{item['findings']}"
+                )
             for item in shown["objections"]:
                 console.print(f"  {item['on']} 公示异议（{item['by'] or '匿名'}）：{item['content']}")
             if found.posting_start and found.posting_end:
@@ -195,7 +207,76 @@ def register(app: typer.Typer) -> None:
         case_app.command(name)(command)
 
     _step("review", "村级评议审核（PRO-2）：须有入户调查（至少2人）和民主评议记录。", service.review)
-    _step("approve", "乡镇审核批准（PRO-2）：按政策测算，保存决定及其说明。", service.approve)
+
+    @case_app.command("tekun-findings")
+    def tekun_findings(
+        case: str,
+        by: By,
+        self_care: Annotated[str, typer.Option("--self-care", help="生活自理能力评估：" + " | ".join(SELF_CARE))],
+        care_form: Annotated[str, typer.Option("--care-form", help=" | ".join(CARE_FORMS))],
+        findings: Annotated[str, typer.Option("--findings", help="认定依据（入户所见、残疾证、有无赡养人等）")],
+        no_work_capacity: Annotated[
+            bool, typer.Option("--no-work-capacity/--has-work-capacity", help="无劳动能力")
+        ] = False,
+        no_income_source: Annotated[
+            bool, typer.Option("--no-income-source/--has-income-source", help="无生活来源")
+        ] = False,
+        no_supporter: Annotated[
+            bool,
+            typer.Option(
+                "--no-supporter/--has-supporter", help="无法定赡养、抚养、扶养义务人，或者其法定义务人无履行义务能力"
+            ),
+        ] = False,
+        person: Annotated[str | None, typer.Option("--person", help="申请特困供养的人的身份证号，默认申请人")] = None,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """登记特困认定情况（TK-1）：三项条件、生活自理能力、供养方式；审批以最近一次登记为准。"""
+
+        def action(session: Session) -> None:
+            service.record_tekun_findings(
+                session,
+                case,
+                id_number=person,
+                on=_date(on),
+                no_work_capacity=no_work_capacity,
+                no_income_source=no_income_source,
+                no_supporter=no_supporter,
+                self_care=self_care,
+                care_form=care_form,
+                findings=findings,
+                by=by,
+            )
+            console.print("已登记特困认定情况")
+            _case_line(session, case)
+
+        _run(database_url, action)
+
+    @case_app.command("approve")
+    def approve(
+        case: str,
+        by: By,
+        amount: Annotated[str | None, typer.Option("--amount", help="临时救助金额（元），仅临时救助")] = None,
+        kind: Annotated[str | None, typer.Option("--kind", help="临时救助类型：" + " | ".join(KINDS))] = None,
+        reason: Annotated[str | None, typer.Option("--reason", help="临时救助事由")] = None,
+        on: On = None,
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """乡镇审核批准（PRO-2），保存决定及其说明：低保按政策测算；特困按认定情况和供养标准（TK-1、STD-4、STD-5）；
+        临时救助由乡镇审批、一次性发放（PRO-5，须 --amount --kind --reason）。"""
+
+        def action(session: Session) -> None:
+            try:
+                amount_fen = yuan_to_fen(amount) if amount is not None else None
+            except MoneyError as error:
+                raise CaseError(str(error)) from None
+            found = service.approve(session, case, by=by, on=_date(on), amount_fen=amount_fen, kind=kind, reason=reason)
+            if found.explanation_text and found.program != "dibao":
+                console.print(found.explanation_text)
+            _case_line(session, case)
+
+        _run(database_url, action)
+
     _step("confirm", "县级确认（审批或备案，PRO-2）：公示期满后办理，次月起发放（COV-7）。", service.confirm)
     _step("fast-track", "特事特办、先行纳入（PRO-4）：当日审核、审批、备案，先给1个月临时救助。", service.fast_track)
 
@@ -268,7 +349,7 @@ def register(app: typer.Typer) -> None:
                     case.household_id,
                     case.applicant_name,
                     chinese_date(case.received_on),
-                    STATES[case.state],
+                    state_name(case.state, case.program),
                 )
             console.print(table)
 

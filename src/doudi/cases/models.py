@@ -69,6 +69,26 @@ class Investigation(Base):
     recorded_by: Mapped[str] = mapped_column(String(60))
 
 
+class TekunFinding(Base):
+    """TK-1: what the investigation found about one person applied for as 特困: the three conditions of
+    《社会救助暂行办法》 (no work capacity, no means of living, no supporter able to support), the assessed
+    self-care ability and the care form asked for. The latest record per person counts."""
+
+    __tablename__ = "case_tekun_findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    id_number: Mapped[str] = mapped_column(String(18))
+    on: Mapped[dt.date] = mapped_column(Date)
+    no_work_capacity: Mapped[bool] = mapped_column(Boolean)  # 无劳动能力
+    no_income_source: Mapped[bool] = mapped_column(Boolean)  # 无生活来源
+    no_supporter: Mapped[bool] = mapped_column(Boolean)  # 无法定义务人，或其法定义务人无履行义务能力
+    self_care: Mapped[str] = mapped_column(String(8))  # 全自理 | 半护理 | 全护理
+    care_form: Mapped[str] = mapped_column(String(8))  # 分散供养 | 集中供养
+    findings: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(60))
+
+
 class Objection(Base):
     __tablename__ = "case_objections"
 
@@ -184,6 +204,7 @@ class Signoff(Base):
 for _table in (
     "cases",
     "case_investigations",
+    "case_tekun_findings",
     "case_objections",
     "referrals",
     "poor_card_entries",

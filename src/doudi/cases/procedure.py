@@ -39,6 +39,8 @@ class Procedure:
     # ASM-7 records required before each step
     required_for_review: tuple[str, ...] = (HOME_VISIT, "民主评议")
     required_for_approval: tuple[str, ...] = (HOME_VISIT, "邻里访问", "民主评议", "家庭经济状况信息核对")
+    # PRO-5 temporary assistance: the township approves on a household visit (ASM-7 逢救必核); local_choice
+    required_for_temporary: tuple[str, ...] = (HOME_VISIT,)
 
 
 PROCEDURES: dict[str, Procedure] = {

@@ -1,5 +1,6 @@
 """Carrying one case through the procedure: intake, investigations, the approval chain, posting, refusal and
-the fast track (PRO-1..4, ASM-7, COV-6, COV-7, COV-9).
+the fast track (PRO-1..5, ASM-7, COV-6, COV-7, COV-9), for dibao, 特困 (doudi.cases.tekun) and temporary
+assistance (doudi.cases.temporary).
 
 Each function works inside the caller's session (one transaction): it checks everything first and raises
 CaseError with a Chinese reason before writing anything, so bad input leaves nothing half-written. The
@@ -16,11 +17,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from doudi.cases import tekun, temporary
 from doudi.cases.engine import as_json, decide, explanation_text, fen
 from doudi.cases.errors import CaseError
-from doudi.cases.models import Case, Investigation, Objection, PoorCardEntry, Referral, ReviewSchedule
+from doudi.cases.models import (
+    Case,
+    Investigation,
+    Objection,
+    PoorCardEntry,
+    Referral,
+    ReviewSchedule,
+    TekunFinding,
+)
 from doudi.cases.procedure import DOCUMENTS, HOME_VISIT, INVESTIGATION_KINDS, MIN_HOME_VISITORS, procedure_for
-from doudi.cases.states import STATES, TransitionRefused, transition
+from doudi.cases.states import CLOSED, STATES, TransitionRefused, state_name, transition
 from doudi.cases.workdays import add_workdays
 from doudi.policy.profile import ProfileError, load_profile, profile_for
 from doudi.policy.standards import load_standards, standards_on
@@ -58,7 +68,7 @@ def get_case(session: Session, case: int | str) -> Case:
 
 def _step(case: Case, action: str) -> str:
     try:
-        return transition(case.state, action, case.profile_id)
+        return transition(case.state, action, case.profile_id, case.program)
     except TransitionRefused as error:
         raise CaseError(f"案件 {case.case_no}：{error}") from None
 
@@ -95,6 +105,8 @@ def open_case(
         raise CaseError("部门转介的案件须写明转介部门（--referred-by）")
     if channel == "fast_track" and not written_commitment:
         raise CaseError("特事特办须有申请人书面承诺（PRO-4）")
+    if channel == "fast_track" and program != "dibao":
+        raise CaseError(f"特事特办、先行纳入目前只用于农村低保；{PROGRAMS[program]}请按一般程序受理")
     household = session.get(Household, household_id)
     if household is None:
         raise CaseError(f"户 {household_id} 不在登记库中：请先导入台账或用 --household-json 登记申请家庭")
@@ -112,7 +124,7 @@ def open_case(
         applicant = match[0]
     open_same = session.scalar(
         select(Case.case_no).where(
-            Case.household_id == household_id, Case.program == program, Case.state.not_in(("confirmed", "refused"))
+            Case.household_id == household_id, Case.program == program, Case.state.not_in(CLOSED)
         )
     )
     if open_same:
@@ -154,8 +166,8 @@ def add_investigation(
     economic verification, with its date, people and findings."""
     act(session, by, f"调查核实：{kind}")
     case = get_case(session, case_ref)
-    if case.state in ("confirmed", "refused"):
-        raise CaseError(f"案件 {case.case_no} 已办结（{STATES[case.state]}），不能再补充调查记录")
+    if case.state in CLOSED:
+        raise CaseError(f"案件 {case.case_no} 已办结（{state_name(case.state, case.program)}），不能再补充调查记录")
     if kind not in INVESTIGATION_KINDS:
         raise CaseError(f"调查方式“{kind}”无效，应为：{'、'.join(INVESTIGATION_KINDS)}（ASM-7）")
     check_date(on, f"{kind}日期", case.received_on, "受理日期")
@@ -173,6 +185,51 @@ def add_investigation(
         people=json.dumps(names, ensure_ascii=False),
         findings=findings,
         recorded_by=by,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def record_tekun_findings(
+    session: Session,
+    case_ref: int | str,
+    *,
+    id_number: str | None,
+    on: dt.date,
+    no_work_capacity: bool,
+    no_income_source: bool,
+    no_supporter: bool,
+    self_care: str,
+    care_form: str,
+    findings: str,
+    by: str,
+) -> TekunFinding:
+    """TK-1: what the investigation found about the person applied for as 特困 (default: the applicant): the
+    three conditions, the assessed self-care ability and the care form. A later record replaces an earlier one."""
+    act(session, by, "登记特困认定情况")
+    case = get_case(session, case_ref)
+    if case.state in CLOSED:
+        raise CaseError(f"案件 {case.case_no} 已办结（{state_name(case.state, case.program)}），不能再登记认定情况")
+    check_date(on, "认定日期", case.received_on, "受理日期")
+    person = id_number or case.applicant_id_number
+    if person != case.applicant_id_number:
+        raise CaseError(
+            f"{mask_id(person)} 不是本案申请的特困人员（{case.applicant_name}，{mask_id(case.applicant_id_number)}）："
+            "特困按人申请，其他成员请另行受理"
+        )
+    record = tekun.new_finding(
+        session,
+        case,
+        id_number=person or "",
+        on=on,
+        no_work_capacity=no_work_capacity,
+        no_income_source=no_income_source,
+        no_supporter=no_supporter,
+        self_care=self_care,
+        care_form=care_form,
+        findings=findings,
+        by=by,
     )
     session.add(record)
     session.flush()
@@ -211,13 +268,27 @@ def _last_objection(session: Session, case: Case) -> Objection | None:
     ).first()
 
 
-def approve(session: Session, case_ref: int | str, *, by: str, on: dt.date) -> Case:
-    """PRO-2: the township approves on the investigation records; the engine's decision and its explanation
-    are stored on the case. After an objection (PRO-3) a new investigation since the objection is required."""
+def approve(
+    session: Session,
+    case_ref: int | str,
+    *,
+    by: str,
+    on: dt.date,
+    amount_fen: int | None = None,
+    kind: str | None = None,
+    reason: str | None = None,
+) -> Case:
+    """PRO-2: the township approves on the investigation records; the decision and its explanation are stored
+    on the case — the engine's for dibao, the 特困 conditions and standards for 特困 (TK-1, STD-4/5). After an
+    objection (PRO-3) a new investigation since the objection is required. Temporary assistance (PRO-5) is
+    approved with the officer's amount, type and reason, and that closes the case."""
     act(session, by, "乡镇审核批准")
     case = get_case(session, case_ref)
     target = _step(case, "approve")
-    _engine_decides(case)
+    if case.program == "temporary":
+        return _grant_temporary(session, case, target, on, amount_fen=amount_fen, kind=kind, reason=reason)
+    if amount_fen is not None or kind or reason:
+        raise CaseError(f"案件 {case.case_no}：救助金额、类型和事由只用于临时救助；{PROGRAMS[case.program]}按政策测算")
     check_date(on, "乡镇审批日期", case.village_reviewed_on or case.received_on, "村级审核日期")
     procedure = procedure_for(case.profile_id)
     missing = _missing_investigations(session, case, procedure.required_for_approval, None)
@@ -232,19 +303,46 @@ def approve(session: Session, case_ref: int | str, *, by: str, on: dt.date) -> C
             .where(Investigation.case_id == case.id, Investigation.on >= since, Investigation.kind != "民主评议")
         ):
             raise CaseError(f"案件 {case.case_no} 公示有异议，须在异议登记后重新调查核实，才能再次审批")
-    _not_enrolled_elsewhere(session, case)
-    record = decide(session, case.household_id, case.profile_id, on)
-    if record["decision"] not in ("enroll", "keep"):
-        raise CaseError(
-            f"案件 {case.case_no}：按政策测算不符合条件（{record['reason']}；{'、'.join(record['rules'])}），"
-            "不能批准，请作不予批准处理"
-        )
+    if case.program == "tekun":
+        tekun.check_not_supported_elsewhere(session, case)
+        record = tekun.decide(session, case, on)
+        text = tekun.explanation_text(record)
+    else:
+        _not_enrolled_elsewhere(session, case)
+        record = decide(session, case.household_id, case.profile_id, on)
+        if record["decision"] not in ("enroll", "keep"):
+            raise CaseError(
+                f"案件 {case.case_no}：按政策测算不符合条件（{record['reason']}；{'、'.join(record['rules'])}），"
+                "不能批准，请作不予批准处理"
+            )
+        text = explanation_text(record)
     case.state, case.township_approved_on = target, on
-    case.decision, case.decision_json, case.explanation_text = (
-        record["decision"],
-        as_json(record),
-        explanation_text(record),
-    )
+    case.decision, case.decision_json, case.explanation_text = record["decision"], as_json(record), text
+    session.flush()
+    return case
+
+
+def _grant_temporary(
+    session: Session,
+    case: Case,
+    target: str,
+    on: dt.date,
+    *,
+    amount_fen: int | None,
+    kind: str | None,
+    reason: str | None,
+) -> Case:
+    """PRO-5: the township's approval from its reserve fund closes the case; paid once, the month after."""
+    check_date(on, "乡镇审批日期", case.received_on, "受理日期")
+    missing = _missing_investigations(session, case, procedure_for(case.profile_id).required_for_temporary, None)
+    if missing:
+        raise CaseError(f"案件 {case.case_no} 缺少调查记录：{'、'.join(missing)}（ASM-7），不能审批临时救助")
+    record = temporary.decide(case, on, amount_fen=amount_fen, kind=kind, reason=reason)
+    month = first_of_next_month(on)
+    temporary.pay_once(session, case, record, month)
+    case.state, case.township_approved_on, case.closed_on = target, on, on
+    case.decision, case.decision_json = record["decision"], as_json(record)
+    case.explanation_text = temporary.explanation_text(record, month)
     session.flush()
     return case
 
@@ -313,15 +411,6 @@ def _not_enrolled_elsewhere(session: Session, case: Case) -> None:
         raise CaseError(f"户 {case.household_id} 已在享受{PROGRAMS[case.program]}，不能重复纳入")
 
 
-def _engine_decides(case: Case) -> None:
-    """Only dibao has its rules in the engine; approving another program here would decide it by dibao rules."""
-    if case.program != "dibao":
-        raise CaseError(
-            f"{PROGRAMS[case.program]}的认定规则尚未写入政策引擎：doudi 可受理、登记调查、不予批准并转介，"
-            "审批暂请按现行程序办理"
-        )
-
-
 def first_of_next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
@@ -339,6 +428,8 @@ def _enroll(session: Session, case: Case, on: dt.date) -> Enrollment:
         household_id=case.household_id,
         program=case.program,
         scope=record.get("scope") or "household",
+        # 特困 is the one person applied for (the decision record shows the number masked only).
+        id_number=case.applicant_id_number if case.program == "tekun" else None,
         since=since,
         benefit_class=record.get("class"),
         monthly_benefit_fen=fen(record.get("monthly_benefit")),
@@ -383,7 +474,10 @@ def confirm(session: Session, case_ref: int | str, *, by: str, on: dt.date) -> C
     assert case.posting_end is not None
     if on <= case.posting_end:
         raise CaseError(f"公示期到 {chinese_date(case.posting_end)} 才结束，不能在 {chinese_date(on)} 确认（PRO-3）")
-    _not_enrolled_elsewhere(session, case)
+    if case.program == "tekun":
+        tekun.check_not_supported_elsewhere(session, case)
+    else:
+        _not_enrolled_elsewhere(session, case)
     _enroll(session, case, on)
     case.state, case.confirmed_on, case.closed_on = target, on, on
     session.flush()
@@ -427,8 +521,7 @@ def fast_track(session: Session, case_ref: int | str, *, by: str, on: dt.date) -
     filing the same day, and one month of temporary assistance at the urban dibao standard first."""
     act(session, by, "特事特办、先行纳入")
     case = get_case(session, case_ref)
-    target = _step(case, "fast_track")
-    _engine_decides(case)
+    target = _step(case, "fast_track")  # dibao only: the other programs' tables have no fast track
     check_date(on, "办理日期", case.received_on, "受理日期")
     if not case.written_commitment:
         raise CaseError(f"案件 {case.case_no} 没有申请人书面承诺，不能特事特办（PRO-4）")
@@ -476,7 +569,7 @@ def _entered(session: Session, case: Case) -> dt.date:
 
 def overdue(session: Session, on: dt.date, region_prefix: str | None = None) -> list[Overdue]:
     """Open cases past their step's deadline in working days (weekends and public holidays off)."""
-    query = select(Case).where(Case.state.not_in(("confirmed", "refused")))
+    query = select(Case).where(Case.state.not_in(CLOSED))
     if region_prefix:
         query = query.where(Case.region_code.like(f"{region_prefix}%"))
     late = []
@@ -494,6 +587,9 @@ def describe(session: Session, case: Case) -> dict[str, Any]:
         select(Investigation).where(Investigation.case_id == case.id).order_by(Investigation.on)
     )
     objections = session.scalars(select(Objection).where(Objection.case_id == case.id).order_by(Objection.received_on))
+    findings = session.scalars(
+        select(TekunFinding).where(TekunFinding.case_id == case.id).order_by(TekunFinding.on, TekunFinding.id)
+    )
     return {
         "case_no": case.case_no,
         "program": PROGRAMS[case.program],
@@ -502,7 +598,7 @@ def describe(session: Session, case: Case) -> dict[str, Any]:
         "household_id": case.household_id,
         "applicant": f"{case.applicant_name}（{mask_id(case.applicant_id_number)}）",
         "profile": case.profile_id,
-        "state": STATES[case.state],
+        "state": state_name(case.state, case.program),
         "version": case.version,
         "received_on": case.received_on.isoformat(),
         "documents_received": json.loads(case.documents_received),
@@ -512,6 +608,17 @@ def describe(session: Session, case: Case) -> dict[str, Any]:
             for i in investigations
         ],
         "objections": [{"on": o.received_on.isoformat(), "by": o.raised_by, "content": o.content} for o in objections],
+        "tekun_findings": [
+            {
+                "person": mask_id(f.id_number),
+                "on": f.on.isoformat(),
+                **{label: getattr(f, name) for name, label in tekun.CONDITIONS.items()},
+                "self_care": f.self_care,
+                "care_form": f.care_form,
+                "findings": f.findings,
+            }
+            for f in findings
+        ],
         "village_reviewed_on": case.village_reviewed_on and case.village_reviewed_on.isoformat(),
         "township_approved_on": case.township_approved_on and case.township_approved_on.isoformat(),
         "posting": [case.posting_start.isoformat(), case.posting_end.isoformat()]

@@ -6,6 +6,7 @@ import polars as pl
 from sqlalchemy import Engine, select
 
 from doudi.payments.models import PayeeAccount
+from doudi.payments.roll import PROGRAMS
 from doudi.registry.bulk import fetch_frame, insert_frame
 from doudi.registry.models import Enrollment, Member
 
@@ -44,7 +45,7 @@ def synthetic_accounts(members: pl.DataFrame) -> pl.DataFrame:
 def fill_synthetic_accounts(engine: Engine) -> int:
     """Give every enrolled household without an account a synthetic one. Returns the number added."""
     with engine.begin() as connection:
-        enrolled = select(Enrollment.household_id).where(Enrollment.program.in_(("dibao", "tekun")))
+        enrolled = select(Enrollment.household_id).where(Enrollment.program.in_(PROGRAMS))
         have = select(PayeeAccount.household_id)
         members = fetch_frame(
             connection,

@@ -27,7 +27,7 @@ from doudi.payments.roll import Roll
 from doudi.policy.money import fen_to_yuan, yuan_to_fen
 
 BANK_HEADER = ("业务编号", "户编号", "账户名称", "开户银行", "账号", "金额（元）", "摘要")
-PROGRAM_NAMES = {"dibao": "低保金", "tekun": "特困供养金"}
+PROGRAM_NAMES = {"dibao": "低保金", "tekun": "特困供养金", "temporary": "临时救助金"}
 RESULT_PAID, RESULT_FAILED = "成功", "失败"
 
 

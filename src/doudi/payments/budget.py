@@ -3,7 +3,8 @@
 Months with approved rolls count as paid (their totals, arrears and carry-over included). The remaining
 months are projected at the regular monthly amount (保障金 + 分类施保金, without arrears) of the latest
 approved month, or of a draft roll for the first unpaid month when nothing is approved yet. A projection
-assumes no new enrollments and no exits; it is a planning figure, not a forecast of caseload.
+assumes no new enrollments and no exits; it is a planning figure, not a forecast of caseload. Temporary
+assistance is paid once, so it is never projected forward.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def budget(engine: Engine, year: int, region: str = "") -> pl.DataFrame:
             pl.col("persons").sum().cast(pl.Int64),
             (pl.col("benefit_fen") + pl.col("supplement_fen")).sum().cast(pl.Int64).alias("regular_fen"),
         )
+    latest = latest.filter(pl.col("program") != "temporary")  # one-off payments do not recur
     projected = pl.concat(
         [
             latest.select(

@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
         except PaymentError as error:
             _fail(str(error))
             return
-        programs = {"dibao": "低保", "tekun": "特困"}
+        programs = {"dibao": "低保", "tekun": "特困", "temporary": "临时救助"}
         table = Table(title=f"{year}年救助资金支出与预算")
         for name in ("月份", "项目", "户数", "人数", "金额", "类别"):
             table.add_column(name)

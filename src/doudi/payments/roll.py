@@ -9,6 +9,9 @@ For the roll's month M (COV-2, COV-3, COV-7, EXIT-1/3):
   `supplements_fen` for the household (COV-3); 特困 support is all 保障金;
 - a running gradual exit pays the first amount of the engine's `gradual_exit_schedule_fen` evaluated on the
   last day of M−1 (so the schedule starts at M); an empty schedule means the period is over: stopped;
+- temporary assistance (PRO-5) is one payment: an enrollment in force for the one month after approval, paid
+  on that month's roll. When an approved roll of that month missed it (approved before the case), the next roll
+  pays it, once; it never earns arrears, and once paid it is left off without a stop;
 - arrears (补发): each month of the last twelve for which an approved roll covered the household's region,
   the household was due and was not on it, is paid now at this month's amount (late approvals, late entry);
 - failed bank payments of earlier approved rolls are paid again (carry-over) until the bank pays them;
@@ -35,8 +38,9 @@ from doudi.registry.models import Enrollment, Household, Member
 from doudi.rules.assess import prepare
 from doudi.rules.evaluator import evaluate, number_rows
 
-PROGRAMS = ("dibao", "tekun")
+PROGRAMS = ("dibao", "tekun", "temporary")
 ARREARS_LOOKBACK_MONTHS = 12
+PAID_ONCE = "临时救助已发放"
 
 # The columns of a roll row, in the order of PaymentRollRow (without ids and bank results).
 ROW_SCHEMA: dict[str, pl.DataType] = {
@@ -256,6 +260,8 @@ def compute_roll(engine: Engine, month: str, region: str = "") -> Roll:
         dibao_ids = enrollments.filter(pl.col("program") == "dibao")["household_id"].unique().sort().to_list()
         amounts = engine_amounts(engine if _arrow_reads_safe(engine) else connection, dibao_ids, month)
 
+    one_off_state = _one_off_state(enrollments, past_rolls, past_rows, now)
+    enrollments = enrollments.join(one_off_state, on=["household_id", "program"], how="left")
     people = _persons(members, start)
     single_alive = members.filter(pl.col("death_date").is_null() | (pl.col("death_date") >= start)).select(
         "household_id", pl.col("id_number").alias("person_id"), pl.col("name").alias("person_name")
@@ -281,11 +287,17 @@ def compute_roll(engine: Engine, month: str, region: str = "") -> Roll:
             .fill_null(0),
         )
     )
+    one_off = pl.col("program") == "temporary"
+    past_its_month = pl.col("until").is_not_null() & (pl.col("until") <= start)
     stop_reason = (
+        pl.when(one_off & pl.col("paid_once").fill_null(False))
+        .then(pl.lit(PAID_ONCE))
+        .when(one_off & past_its_month & ~pl.col("missed").fill_null(False))
+        .then(pl.lit("临时救助所属月份没有已审批的花名册，未发放，请核实"))
         # An exit recorded with its end date is paid up to that date's month (the month it is in force on the 1st).
-        pl.when((pl.col("status") == "exited") & (pl.col("until").is_null() | (pl.col("until") <= start)))
+        .when((pl.col("status") == "exited") & (pl.col("until").is_null() | (pl.col("until") <= start)))
         .then(pl.lit("已退出，停发"))
-        .when(pl.col("until").is_not_null() & (pl.col("until") <= start))
+        .when(past_its_month & ~one_off)
         .then(pl.lit("保障期已结束，停发"))
         .when(pl.col("persons") == 0)
         .then(pl.lit("保障对象已死亡，停发"))
@@ -293,7 +305,9 @@ def compute_roll(engine: Engine, month: str, region: str = "") -> Roll:
         .then(pl.lit("渐退期已满，停发，待退出评估"))
     )
     frame = frame.with_columns(stop=stop_reason)
-    stops = frame.filter(pl.col("stop").is_not_null()).select("household_id", "program", pl.col("stop").alias("reason"))
+    stops = frame.filter(pl.col("stop").is_not_null() & (pl.col("stop") != PAID_ONCE)).select(
+        "household_id", "program", pl.col("stop").alias("reason")
+    )
 
     # A failed bank payment of an earlier roll is owed even after a stop: it stays on the roll until paid.
     carry = (
@@ -315,7 +329,7 @@ def compute_roll(engine: Engine, month: str, region: str = "") -> Roll:
     paid = paid.with_columns(supplement_fen=supplement).with_columns(
         benefit_fen=pl.col("month_fen") - pl.col("supplement_fen")
     )
-    due = paid.filter(pl.col("stop").is_null())
+    due = paid.filter(pl.col("stop").is_null() & (pl.col("program") != "temporary"))  # a one-off has no arrears
     paid = paid.join(arrears_months(due, past_rolls, past_rows, now), on=["household_id", "program"], how="left")
 
     rows = (
@@ -353,12 +367,37 @@ def compute_roll(engine: Engine, month: str, region: str = "") -> Roll:
     return Roll(month, region, rows.cast(ROW_SCHEMA), stops.sort("household_id"))  # type: ignore[arg-type]
 
 
+def _one_off_state(
+    enrollments: pl.DataFrame, past_rolls: pl.DataFrame, past_rows: pl.DataFrame, now: int
+) -> pl.DataFrame:
+    """household_id, program, paid_once (on an approved roll of its month or later) and missed (an approved roll
+    of its region left it off) for the temporary-assistance enrollments."""
+    one_off = enrollments.filter(pl.col("program") == "temporary")
+    since_month = pl.col("since").dt.strftime("%Y-%m")
+    paid = (
+        one_off.select("household_id", "program", since_month.alias("since_month"))
+        .join(past_rows.select("household_id", "program", "month"), on=["household_id", "program"])
+        .filter(pl.col("month") >= pl.col("since_month"))
+        .select("household_id", "program", pl.lit(True).alias("paid_once"))
+        .unique()
+    )
+    missed = arrears_months(one_off, past_rolls, past_rows, now).select(
+        "household_id", "program", (pl.col("arrears_months") > 0).alias("missed")
+    )
+    return (
+        one_off.select("household_id", "program")
+        .join(paid, on=["household_id", "program"], how="left")
+        .join(missed, on=["household_id", "program"], how="left")
+    )
+
+
 def _note() -> pl.Expr:
     parts = [
         pl.when(pl.col("gradual")).then(pl.lit("渐退期")),
         pl.when(pl.col("arrears_months") > 0).then(pl.format("补发{}个月", pl.col("arrears_months"))),
         pl.when(pl.col("carry_over_fen") > 0).then(pl.lit("含上期发放失败重发")),
         pl.when(pl.col("program") == "tekun").then(pl.lit("特困供养")),
+        pl.when(pl.col("program") == "temporary").then(pl.lit("临时救助（一次性）")),
     ]
     return pl.concat_str(parts, separator="；", ignore_nulls=True).replace("", None)
 

@@ -18,7 +18,10 @@ from doudi.cases.errors import CaseError
 from doudi.cases.models import Case
 from doudi.cases.procedure import DOCUMENTS, INVESTIGATION_KINDS
 from doudi.cases.session import unit_of_work
-from doudi.cases.states import ACTIONS, STATES, allowed_actions
+from doudi.cases.states import CLOSED, actions_for, allowed_actions, state_name
+from doudi.cases.tekun import CARE_FORMS, CONDITIONS, SELF_CARE
+from doudi.cases.temporary import KINDS
+from doudi.policy.money import MoneyError, yuan_to_fen
 from doudi.web import services
 from doudi.web.app import context, csrf_checked, get_db, render, require
 from doudi.web.auth import CurrentUser
@@ -34,6 +37,7 @@ Posted = Annotated[CurrentUser, Depends(csrf_checked)]
 # township approves, posts and refuses, the county confirms.
 ACTION_PERMISSION = {
     "investigate": "case_intake",
+    "tekun_findings": "case_intake",
     "review": "case_intake",
     "approve": "case_review",
     "post": "case_review",
@@ -66,7 +70,7 @@ def _scoped_case(session: Session, user: CurrentUser, ref: str) -> Case:
 def list_cases(session: Session, user: CurrentUser, today: dt.date, open_only: bool = False) -> list[dict[str, Any]]:
     query = select(Case).where(Case.region_code.startswith(user.area_code, autoescape=True))
     if open_only:
-        query = query.where(Case.state.not_in(("confirmed", "refused")))
+        query = query.where(Case.state.not_in(CLOSED))
     late = {o.case_no: o for o in cases.overdue(session, today, user.area_code)}
     rows = []
     for case in session.scalars(query.order_by(Case.received_on.desc(), Case.id.desc()).limit(500)):
@@ -77,7 +81,7 @@ def list_cases(session: Session, user: CurrentUser, today: dt.date, open_only: b
                 "program": cases.PROGRAMS.get(case.program, case.program),
                 "household_id": case.household_id,
                 "applicant": case.applicant_name,
-                "state": STATES[case.state],
+                "state": state_name(case.state, case.program),
                 "received_on": case.received_on,
                 "due": overdue.due if overdue else None,
                 "days_late": overdue.days_late if overdue else 0,
@@ -106,6 +110,12 @@ def perform(web: Any, user: CurrentUser, ref: str, action: str, values: dict[str
     by = _officer(user)
     day = _date(values, "on", "日期", errors) if action != "post" else None
     start = _date(values, "start", "公示开始日期", errors) if action == "post" else None
+    amount_fen = None
+    if action == "approve" and str(values.get("amount") or "").strip():
+        try:
+            amount_fen = yuan_to_fen(str(values["amount"]))
+        except MoneyError as error:
+            errors["amount"] = str(error)
     if errors:
         return errors
     try:
@@ -122,6 +132,28 @@ def perform(web: Any, user: CurrentUser, ref: str, action: str, values: dict[str
                     findings=str(values.get("findings") or ""),
                     by=by,
                 )
+            elif action == "tekun_findings":
+                cases.record_tekun_findings(
+                    session,
+                    case.id,
+                    id_number=str(values.get("person") or "").strip() or None,
+                    on=day,  # type: ignore[arg-type]
+                    **{name: _checked(values.get(name)) for name in CONDITIONS},
+                    self_care=str(values.get("self_care") or ""),
+                    care_form=str(values.get("care_form") or ""),
+                    findings=str(values.get("findings") or ""),
+                    by=by,
+                )
+            elif action == "approve":
+                cases.approve(
+                    session,
+                    case.id,
+                    by=by,
+                    on=day,  # type: ignore[arg-type]
+                    amount_fen=amount_fen,
+                    kind=str(values.get("kind") or "").strip() or None,
+                    reason=str(values.get("reason") or "").strip() or None,
+                )
             elif action == "post":
                 cases.post(session, case.id, by=by, start=start)  # type: ignore[arg-type]
             elif action == "object":
@@ -131,7 +163,6 @@ def perform(web: Any, user: CurrentUser, ref: str, action: str, values: dict[str
             else:
                 step = {
                     "review": cases.review,
-                    "approve": cases.approve,
                     "confirm": cases.confirm,
                     "fast_track": cases.fast_track,
                 }[action]
@@ -139,6 +170,11 @@ def perform(web: Any, user: CurrentUser, ref: str, action: str, values: dict[str
     except CaseError as error:
         return {"form": str(error)}
     return {}
+
+
+def _checked(value: Any) -> bool:
+    """A form checkbox ('on') or a JSON boolean."""
+    return value is True or str(value or "").strip().lower() in ("on", "true", "1", "是")
 
 
 def intake(
@@ -219,9 +255,10 @@ def _case_page(
 ) -> Response:
     case = _scoped_case(db, user, ref)
     described = cases.describe(db, case)
+    table = actions_for(case.program)
     actions = [
-        (action, ACTIONS[action][2])
-        for action in allowed_actions(case.state, case.profile_id)
+        (action, table[action][2])
+        for action in allowed_actions(case.state, case.profile_id, case.program)
         if user.can(ACTION_PERMISSION[action])
     ]
     return render(
@@ -232,8 +269,13 @@ def _case_page(
         case=described,
         raw_state=case.state,
         actions=actions,
-        can_investigate=user.can("case_intake") and case.state not in ("confirmed", "refused"),
+        can_investigate=user.can("case_intake") and case.state not in CLOSED,
         kinds=INVESTIGATION_KINDS,
+        program=case.program,
+        conditions=CONDITIONS,
+        self_care_levels=list(SELF_CARE),
+        care_forms=CARE_FORMS,
+        temporary_kinds=KINDS,
         errors=errors,
         today=context(request).today(),
     )
@@ -267,11 +309,20 @@ class Intake(BaseModel):
 class Step(BaseModel):
     on: dt.date | None = Field(None, description="办理日期（公示为开始日期 start）")
     start: dt.date | None = None
-    kind: str | None = Field(None, description="调查方式：" + "、".join(INVESTIGATION_KINDS))
+    kind: str | None = Field(
+        None, description="调查方式：" + "、".join(INVESTIGATION_KINDS) + "；临时救助审批时为类型：" + "、".join(KINDS)
+    )
     people: str | None = Field(None, description="调查人员，逗号分隔")
-    findings: str | None = None
+    findings: str | None = Field(None, description="调查结论；特困认定时为认定依据")
     content: str | None = Field(None, description="异议内容")
-    reason: str | None = Field(None, description="不予批准的理由")
+    reason: str | None = Field(None, description="不予批准的理由；临时救助审批时为救助事由")
+    amount: str | None = Field(None, description="临时救助金额（元），仅临时救助审批")
+    person: str | None = Field(None, description="特困认定：申请人身份证号，默认申请人")
+    no_work_capacity: bool = Field(False, description="特困认定：无劳动能力")
+    no_income_source: bool = Field(False, description="特困认定：无生活来源")
+    no_supporter: bool = Field(False, description="特困认定：无法定义务人或其法定义务人无履行义务能力")
+    self_care: str | None = Field(None, description="特困认定：生活自理能力 " + "、".join(SELF_CARE))
+    care_form: str | None = Field(None, description="特困认定：供养方式 " + "、".join(CARE_FORMS))
 
 
 @api.get("", summary="辖区内的案件及逾期情况")
@@ -295,7 +346,8 @@ def api_case(ref: str, user: Viewer, db: Db) -> dict[str, Any]:
 
 
 @api.post(
-    "/{ref}/{action}", summary="办理一步：investigate、review、approve、post、object、refuse、confirm、fast_track"
+    "/{ref}/{action}",
+    summary="办理一步：investigate、tekun_findings、review、approve、post、object、refuse、confirm、fast_track",
 )
 def api_case_action(request: Request, ref: str, action: str, body: Step, user: Posted, db: Db) -> dict[str, Any]:
     values = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in body.model_dump().items()}
