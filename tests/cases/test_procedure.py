@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -16,7 +17,8 @@ from doudi.cases import service
 from doudi.cases.errors import CaseError
 from doudi.cases.models import Case, PoorCardEntry, Referral, ReviewSchedule
 from doudi.cases.session import unit_of_work
-from doudi.registry.models import Enrollment
+from doudi.payments.roll import compute_roll
+from doudi.registry.models import Enrollment, Member
 
 D = dt.date
 
@@ -239,3 +241,35 @@ def test_overdue_counts_working_days_around_the_national_day_holiday(registry_en
         assert service.overdue(session, D(2020, 10, 19)) == []
         late = service.overdue(session, D(2020, 10, 21))
         assert [(item.due, item.days_late) for item in late] == [(D(2020, 10, 19), 2)]
+
+
+def test_a_single_person_enrollment_names_the_person_the_engine_covers_and_the_roll_pays_them(
+    registry_engine: Engine,
+) -> None:
+    """COV-4/ASM-8 (Jilin 2020 二(四)1): a registered-poor household over the line, its severely disabled
+    daughter enrolled alone; the enrollment must name her, or the roll finds no living person and stops."""
+    daughter = "220102200001010020"
+    with unit_of_work(registry_engine) as session:
+        add_household(
+            session,
+            "H7",
+            yearly_income_yuan=20000,
+            registered_poor=True,
+            members=((HEAD_ID, "张三", "户主"), (daughter, "张小妹", "女儿")),
+        )
+        session.scalars(select(Member).where(Member.id_number == daughter)).one().disability_grade = 1
+        case = service.open_case(
+            session, household_id="H7", program="dibao", by="王芳", received_on=D(2020, 6, 1), documents=["申请书"]
+        )
+        investigate_fully(session, case)
+        service.review(session, case.id, by="村委会", on=D(2020, 6, 3))
+        approved = service.approve(session, case.id, by="乡镇张", on=D(2020, 6, 5))
+        assert approved.decision == "enroll" and json.loads(approved.decision_json or "{}")["scope"] == "single_person"
+        service.post(session, case.id, by="乡镇张", start=D(2020, 6, 8))
+        service.confirm(session, case.id, by="县民政局", on=D(2020, 6, 15))
+    with unit_of_work(registry_engine) as session:
+        enrollment = session.scalars(select(Enrollment).where(Enrollment.household_id == "H7")).one()
+        assert (enrollment.scope, enrollment.id_number) == ("single_person", daughter)
+    row = compute_roll(registry_engine, "2020-07").rows.filter(pl.col("household_id") == "H7").row(0, named=True)
+    assert (row["id_number"], row["name"], row["persons"]) == (daughter, "张小妹", 1)
+    assert row["total_fen"] == enrollment.monthly_benefit_fen > 0

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from doudi.cases.errors import CaseError
@@ -26,6 +27,15 @@ def decide(session: Session, household_id: str, profile_id: str, on: dt.date) ->
         return assess_one(frames, load_profile(profile_id))
     except AssessmentError as error:
         raise CaseError(f"无法测算户 {household_id}：{error}") from None
+
+
+def single_persons_covered(session: Session, household_id: str, profile_id: str, on: dt.date) -> list[str]:
+    """ID numbers of the members the engine enrolls individually (COV-4, ASM-8), in the registry's order."""
+    frames = load_frames(session, [household_id], on=on)
+    members = assess_frames(frames, load_profile(profile_id)).evaluated.get("member")
+    if members is None or "single_person_covered" not in members.columns:
+        return []
+    return members.filter(pl.col("single_person_covered"))["id_number"].to_list()
 
 
 def decide_many(session: Session, household_ids: list[str], on: dt.date) -> dict[str, dict[str, Any]]:

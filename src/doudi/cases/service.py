@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from doudi.cases import tekun, temporary
-from doudi.cases.engine import as_json, decide, explanation_text, fen
+from doudi.cases.engine import as_json, decide, explanation_text, fen, single_persons_covered
 from doudi.cases.errors import CaseError
 from doudi.cases.models import (
     Case,
@@ -420,16 +420,30 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, min(day.day, 28))
 
 
+def _enrolled_person(session: Session, case: Case, record: dict[str, Any]) -> str | None:
+    """The person a single-person enrollment names: for 特困 the one applied for; for dibao (COV-4) the
+    applicant when the engine covers them individually, else the first member it covers. The decision record
+    holds masked numbers only, so dibao asks the engine again for the date it decided on. An enrollment names
+    one person: where the engine covers two members of one household individually, the amount is theirs
+    together and the roll counts one person (a known limit, docs/cases.md)."""
+    if case.program == "tekun":
+        return case.applicant_id_number
+    covered = single_persons_covered(session, case.household_id, case.profile_id, dt.date.fromisoformat(record["on"]))
+    if case.applicant_id_number in covered:
+        return case.applicant_id_number
+    return covered[0] if covered else None
+
+
 def _enroll(session: Session, case: Case, on: dt.date) -> Enrollment:
     """COV-7: paid from the month after approval; DYN-4: next review from the class; COV-9: the poor card."""
     record = json.loads(case.decision_json or "{}")
     since = first_of_next_month(on)
+    scope = record.get("scope") or "household"
     enrollment = Enrollment(
         household_id=case.household_id,
         program=case.program,
-        scope=record.get("scope") or "household",
-        # 特困 is the one person applied for (the decision record shows the number masked only).
-        id_number=case.applicant_id_number if case.program == "tekun" else None,
+        scope=scope,
+        id_number=_enrolled_person(session, case, record) if scope == "single_person" else None,
         since=since,
         benefit_class=record.get("class"),
         monthly_benefit_fen=fen(record.get("monthly_benefit")),
