@@ -140,6 +140,9 @@ def main() -> None:
     parser.add_argument("--database", default="doudi_web_bench")
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
     parser.add_argument(
+        "--build-only", action="store_true", help="build the database and stop (run later with --reuse)"
+    )
+    parser.add_argument(
         "--sample", type=int, default=400, help="households (and names) drawn; few means repeat visits (warm)"
     )
     args = parser.parse_args()
@@ -151,6 +154,8 @@ def main() -> None:
     if not args.reuse:
         url = fresh_database(args.database)
         print(f"building {args.households:,} households in PostgreSQL: {build(url, args.households):.0f} s")
+        if args.build_only:
+            return
     engine = open_registry(url)
     accounts = {a.role: a for a in demo_accounts(engine)}
     engine.dispose()

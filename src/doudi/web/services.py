@@ -5,23 +5,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from doudi.cases.dynamic import review_due
 from doudi.registry.comparison_runs import ComparisonFinding, ComparisonRun
 from doudi.registry.loader import load_frames
-from doudi.registry.models import ChangeLogEntry, Enrollment, Household, IncomeItem, Member, Region
+from doudi.registry.models import ChangeLogEntry, Enrollment, Expense, Household, IncomeItem, Member, Region
 from doudi.rules.assess import AssessmentError, assess_one
 from doudi.rules.explain import mask_id
+from doudi.web.caching import (
+    keep_dashboard,
+    keep_decision,
+    kept_dashboard,
+    kept_decision,
+    registry_version,
+    row_fingerprint,
+)
 from doudi.web.models import WebAccessLog
 from doudi.web.scope import household_filter, region_filter
+
+log = logging.getLogger(__name__)
 
 LIVE = ("active", "gradual_exit")  # enrollment statuses still paid
 PROGRAM_NAMES = {"dibao": "低保", "tekun": "特困", "temporary": "临时救助"}
@@ -71,67 +81,117 @@ def area_name(session: Session, area_code: str) -> str:
 
 
 def dashboard(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
-    """Headline figures, per-village table, enrolments by month and the latest comparison, for the area."""
-    in_area = household_filter(area_code)
-    living = Member.death_date.is_(None)
-
-    def households_where(*conditions: Any) -> int:
-        return session.scalar(select(func.count()).select_from(Household).where(in_area, *conditions)) or 0
-
-    def persons_where(*conditions: Any) -> int:
-        query = select(func.count()).select_from(Member).join(Household, Household.id == Member.household_id)
-        return session.scalar(query.where(in_area, living, *conditions)) or 0
-
-    tekun_persons = (
-        session.scalar(
-            select(func.count())
-            .select_from(Enrollment)
-            .join(Household, Household.id == Enrollment.household_id)
-            .where(in_area, Enrollment.program == "tekun", Enrollment.status.in_(LIVE))
-        )
-        or 0
-    )
-    figures = {
-        "households": households_where(),
-        "persons": persons_where(),
-        "dibao_households": households_where(_enrolled("dibao")),
-        "dibao_persons": persons_where(_enrolled("dibao")),
-        "tekun_persons": tekun_persons,
-        "tekun_households": households_where(_enrolled("tekun")),
-        "poor_households": households_where(Household.registered_poor.is_(True)),
-        "poor_persons": persons_where(Household.registered_poor.is_(True)),
-        "overlap_households": households_where(_list_filter("overlap")),
-        "gradual_exit_households": households_where(_list_filter("gradual_exit")),
+    """Headline figures, per-village table, enrolments by month, income against the standard and due reviews
+    for the area (kept per registry version: see doudi.web.caching), with the cases, alerts and latest
+    comparison read fresh (their own small tables)."""
+    version = registry_version(session.connection())
+    figures = kept_dashboard(session, area_code, today, version) if version is not None else None
+    if figures is None:
+        figures = area_figures(session, area_code, today)
+        if version is not None:
+            keep_dashboard(session.get_bind(), area_code, today, version, figures)  # type: ignore[arg-type]
+    return {
+        **figures,
+        "comparison": latest_comparison(session, area_code),
+        "panels": [
+            case_panel(session, area_code, today, figures["figures"]["reviews_due"]),
+            _alert_panel(session, area_code, today),
+        ],
     }
-    names = region_names(session, area_code[:6])  # the county's names: a village user's township too
-    village = Household.village_code
-    by_village_rows = session.execute(
+
+
+def area_figures(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
+    """The registry's figures for the area: one pass over households (joined to per-household member and
+    enrollment counts) grouped by village; the headline figures are the villages' sums."""
+    live = Enrollment.status.in_(LIVE)
+    persons = (
+        select(Member.household_id, func.count().label("alive"))
+        .where(Member.death_date.is_(None))
+        .group_by(Member.household_id)
+        .subquery()
+    )
+    programs = (
         select(
-            village,
-            func.count(),
-            func.sum(_as_int(_enrolled("dibao"))),
-            func.sum(_as_int(Household.registered_poor.is_(True))),
+            Enrollment.household_id,
+            func.max(_as_int((Enrollment.program == "dibao") & live)).label("dibao"),
+            func.max(_as_int((Enrollment.program == "dibao") & (Enrollment.status == "gradual_exit"))).label(
+                "gradual_exit"
+            ),
+            func.max(_as_int((Enrollment.program == "tekun") & live)).label("tekun"),
+            func.sum(_as_int((Enrollment.program == "tekun") & live)).label("tekun_enrollments"),
         )
-        .where(in_area)
-        .group_by(village)
-        .order_by(village)
+        .group_by(Enrollment.household_id)
+        .subquery()
+    )
+    alive = func.coalesce(persons.c.alive, 0)
+    dibao = func.coalesce(programs.c.dibao, 0)
+    poor = _as_int(Household.registered_poor.is_(True))
+    rows = session.execute(
+        select(
+            Household.village_code,
+            func.count(),
+            func.sum(alive),
+            func.sum(dibao),
+            func.sum(dibao * alive),
+            func.sum(func.coalesce(programs.c.tekun, 0)),
+            func.sum(func.coalesce(programs.c.tekun_enrollments, 0)),
+            func.sum(poor),
+            func.sum(poor * alive),
+            func.sum(poor * dibao),
+            func.sum(func.coalesce(programs.c.gradual_exit, 0)),
+        )
+        .outerjoin(persons, persons.c.household_id == Household.id)
+        .outerjoin(programs, programs.c.household_id == Household.id)
+        .where(household_filter(area_code))
+        .group_by(Household.village_code)
+        .order_by(Household.village_code)
     ).all()
-    by_village = [
-        {
-            "code": code,
-            "name": names.get(code or "", code),
-            "township": names.get((code or "")[:9], ""),
-            "households": total,
-            "dibao": int(dibao or 0),
-            "poor": int(poor or 0),
-        }
-        for code, total, dibao, poor in by_village_rows
-    ]
+    keys = (
+        "households",
+        "persons",
+        "dibao_households",
+        "dibao_persons",
+        "tekun_households",
+        "tekun_persons",  # one 特困 enrollment per person supported
+        "poor_households",
+        "poor_persons",
+        "overlap_households",
+        "gradual_exit_households",
+    )
+    figures = dict.fromkeys(keys, 0)
+    names = region_names(session, area_code[:6])  # the county's names: a village user's township too
+    by_village = []
+    for code, *values in rows:
+        counted = dict(zip(keys, (int(v or 0) for v in values), strict=True))
+        for key in keys:
+            figures[key] += counted[key]
+        by_village.append(
+            {
+                "code": code,
+                "name": names.get(code or "", code),
+                "township": names.get((code or "")[:9], ""),
+                "households": counted["households"],
+                "dibao": counted["dibao_households"],
+                "poor": counted["poor_households"],
+            }
+        )
+    figures["reviews_due"] = len(review_due(session, today, area_code))
+    return {
+        "area_code": area_code,
+        "area_name": names.get(area_code, area_code),
+        "figures": figures,
+        "by_village": by_village,
+        "by_month": _by_month(session, area_code, today),
+        "income_vs_standard": income_vs_standard(session, area_code, today),
+    }
+
+
+def _by_month(session: Session, area_code: str, today: dt.date) -> list[dict[str, Any]]:
     first_month = dt.date(today.year - 1, today.month, 1)
     since_rows = session.execute(
         select(Enrollment.since)
         .join(Household, Household.id == Enrollment.household_id)
-        .where(in_area, Enrollment.program == "dibao", Enrollment.since >= first_month)
+        .where(household_filter(area_code), Enrollment.program == "dibao", Enrollment.since >= first_month)
     ).scalars()
     per_month: dict[str, int] = {}
     for since in since_rows:
@@ -145,15 +205,49 @@ def dashboard(session: Session, area_code: str, today: dt.date) -> dict[str, Any
         key = f"{cursor.year}年{cursor.month}月"
         months.append({"month": key, "enrolled": per_month.get(key, 0)})
         cursor = dt.date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
-    return {
-        "area_code": area_code,
-        "area_name": names.get(area_code, area_code),
-        "figures": figures,
-        "by_village": by_village,
-        "by_month": months,
-        "comparison": latest_comparison(session, area_code),
-        "panels": [case_panel(session, area_code, today), _alert_panel(session, area_code, today)],
-    }
+    return months
+
+
+# Per-capita income as a share of the standard: the bands of the dashboard's chart (lower bound included).
+INCOME_BANDS: tuple[tuple[float, float | None, str], ...] = (
+    (0.0, 0.25, "不足标准的 25%"),
+    (0.25, 0.5, "标准的 25%–50%"),
+    (0.5, 0.75, "标准的 50%–75%"),
+    (0.75, 1.0, "标准的 75%–100%"),
+    (1.0, 1.5, "标准的 1–1.5 倍"),
+    (1.5, 2.0, "标准的 1.5–2 倍"),
+    (2.0, None, "标准的 2 倍及以上"),
+)
+
+
+def income_vs_standard(session: Session, area_code: str, today: dt.date) -> list[dict[str, Any]]:
+    """Households on dibao in the area by counted per-capita income against their standard (the engine's own
+    figures, ASM-1..3: counted income ÷ the household's line), in INCOME_BANDS."""
+    from doudi.payments.roll import household_variables
+
+    ids = session.scalars(
+        select(Enrollment.household_id)
+        .join(Household, Household.id == Enrollment.household_id)
+        .where(household_filter(area_code), Enrollment.program == "dibao", Enrollment.status.in_(LIVE))
+        .distinct()
+    ).all()
+    if not ids:
+        return []
+    try:
+        values = household_variables(
+            session.connection(), sorted(ids), today, ["counted_income_fen_e4", "household_line_fen_e4"]
+        )
+    except ValueError as error:  # no profile or standard for the area: no chart, the rest of the page stands
+        log.warning("income chart for %s: %s", area_code, error)
+        return []
+    ratios = values.filter(pl.col("household_line_fen_e4") > 0).select(
+        (pl.col("counted_income_fen_e4") / pl.col("household_line_fen_e4")).alias("ratio")
+    )["ratio"]
+    bands = []
+    for low, high, label in INCOME_BANDS:
+        inside = (ratios >= low) if high is None else ((ratios >= low) & (ratios < high))
+        bands.append({"label": label, "low": low, "high": high, "households": int(inside.sum())})
+    return bands
 
 
 def _alert_panel(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
@@ -162,7 +256,7 @@ def _alert_panel(session: Session, area_code: str, today: dt.date) -> dict[str, 
     return alert_panel(session.get_bind(), area_code, today)  # type: ignore[arg-type]
 
 
-def case_panel(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
+def case_panel(session: Session, area_code: str, today: dt.date, reviews_due: int) -> dict[str, Any]:
     """Open cases and those past their step's deadline (doudi.cases decides what is overdue)."""
     from doudi.cases.models import Case
     from doudi.cases.service import overdue
@@ -181,26 +275,9 @@ def case_panel(session: Session, area_code: str, today: dt.date) -> dict[str, An
         "rows": [
             ("在办案件", f"{open_cases:,} 件", "/cases?open=true"),
             ("逾期未办结", f"{late:,} 件", "/cases?open=true"),
-            ("到期应复核的低保户（DYN-4）", f"{reviews_due(session, area_code, today):,} 户", None),
+            ("到期应复核的低保户（DYN-4）", f"{reviews_due:,} 户", None),
         ],
     }
-
-
-_REVIEWS: dict[tuple[str, dt.date], tuple[float, int]] = {}
-_REVIEWS_SECONDS = 600.0
-
-
-def reviews_due(session: Session, area_code: str, today: dt.date) -> int:
-    """Dibao households due for review (doudi.cases.dynamic.review_due runs the engine for unscheduled ones, so
-    the count is kept ten minutes per area and day)."""
-    from doudi.cases.dynamic import review_due
-
-    kept = _REVIEWS.get((area_code, today))
-    if kept is not None and time.monotonic() - kept[0] < _REVIEWS_SECONDS:
-        return kept[1]
-    count = len(review_due(session, today, area_code))
-    _REVIEWS[(area_code, today)] = (time.monotonic(), count)
-    return count
 
 
 def _as_int(condition: Any) -> Any:
@@ -320,13 +397,23 @@ def find_household(session: Session, area_code: str, household_id: str) -> House
 def household_page(
     session: Session, area_code: str, household_id: str, on: dt.date, reveal: bool = False
 ) -> dict[str, Any] | None:
+    """Everything the household page shows, in a fixed number of indexed queries whatever the household's size;
+    the engine runs only when the household's rows (or the date, or the rules) differ from the kept decision."""
     household = find_household(session, area_code, household_id)
     if household is None:
         return None
-    names = region_names(session, (household.village_code or household.region_code)[:6])
+    village_code = household.village_code or ""
+    names = dict(
+        session.execute(select(Region.code, Region.name).where(Region.code.in_([village_code, village_code[:9]]))).all()
+    )
     members = session.scalars(select(Member).where(Member.household_id == household_id).order_by(Member.id)).all()
-    incomes = session.scalars(select(IncomeItem).where(IncomeItem.household_id == household_id)).all()
-    enrollments = session.scalars(select(Enrollment).where(Enrollment.household_id == household_id)).all()
+    incomes = session.scalars(
+        select(IncomeItem).where(IncomeItem.household_id == household_id).order_by(IncomeItem.id)
+    ).all()
+    expenses = session.scalars(select(Expense).where(Expense.household_id == household_id).order_by(Expense.id)).all()
+    enrollments = session.scalars(
+        select(Enrollment).where(Enrollment.household_id == household_id).order_by(Enrollment.id)
+    ).all()
     by_person = {m.id_number: m.name for m in members}
 
     def shown(id_number: str | None) -> str | None:
@@ -335,12 +422,13 @@ def household_page(
     decision: dict[str, Any] | None = None
     decision_error = None
     try:
-        decision = current_decision(session, household_id, on)
+        fingerprint = row_fingerprint(household, members, incomes, expenses, enrollments, on=on)
+        decision = current_decision(session, household_id, on, fingerprint)
     except (AssessmentError, ValueError) as error:
         decision_error = str(error)
     history = session.scalars(
         select(ChangeLogEntry)
-        .where(or_(ChangeLogEntry.record_key == household_id, ChangeLogEntry.record_key.startswith(household_id + "/")))
+        .where(or_(ChangeLogEntry.record_key == household_id, _key_prefix(session, household_id + "/")))
         .order_by(ChangeLogEntry.id.desc())
         .limit(100)
     ).all()
@@ -409,28 +497,27 @@ def household_page(
     }
 
 
-_DECISIONS: OrderedDict[str, dict[str, Any]] = OrderedDict()
-_DECISIONS_KEPT = 20_000
-_DECISIONS_LOCK = threading.Lock()
-
-
-def current_decision(session: Session, household_id: str, on: dt.date) -> dict[str, Any]:
+def current_decision(session: Session, household_id: str, on: dt.date, fingerprint: str) -> dict[str, Any]:
     """The engine's decision for the household as the registry holds it now (assess_one on its frames).
 
-    The engine takes ~0.1 s a household; the same frames on the same day always give the same decision, so
-    decisions are kept per content of the frames (any change to the household's data is a new key)."""
-    frames = load_frames(session, household_ids=[household_id], on=on)
-    key = repr((on, *(frames[name].rows() for name in sorted(frames))))
-    with _DECISIONS_LOCK:
-        if key in _DECISIONS:
-            _DECISIONS.move_to_end(key)
-            return _DECISIONS[key]
-    decision = assess_one(frames)
-    with _DECISIONS_LOCK:
-        _DECISIONS[key] = decision
-        if len(_DECISIONS) > _DECISIONS_KEPT:
-            _DECISIONS.popitem(last=False)
+    The engine takes ~0.05-0.1 s a household; the same rows on the same day under the same rules always give
+    the same decision, so it is kept under their fingerprint (doudi.web.caching), shared by every worker."""
+    kept = kept_decision(session, household_id, fingerprint)
+    if kept is not None:
+        return kept
+    decision = assess_one(load_frames(session, household_ids=[household_id], on=on))
+    keep_decision(session.get_bind(), household_id, fingerprint, decision)  # type: ignore[arg-type]
     return decision
+
+
+def _key_prefix(session: Session, prefix: str) -> Any:
+    """change_log.record_key starting with `prefix`, in a form each database answers from its index."""
+    column = ChangeLogEntry.record_key
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite's LIKE ignores case, so it cannot use a plain index; a range over the bytes can.
+        return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(escaped + "%", escape="\\")
 
 
 def _mask_if_id(field: str, value: str | None, reveal: bool) -> str | None:
