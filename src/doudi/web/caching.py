@@ -127,15 +127,16 @@ def _triggers_present(connection: Connection) -> bool:
     return _CHECKED[key]
 
 
-def kept_dashboard(session: Session, area_code: str, on: dt.date, version: str) -> dict[str, Any] | None:
-    stored = session.scalar(
-        select(WebDashboardCache.data).where(
-            WebDashboardCache.area_code == area_code,
-            WebDashboardCache.on_date == on,
-            WebDashboardCache.version == version,
+def kept_dashboard(
+    session: Session, area_code: str, on: dt.date
+) -> tuple[str, dict[str, Any], dt.datetime] | None:
+    """The area's kept figures for the day: (registry version they were computed at, figures, when)."""
+    row = session.execute(
+        select(WebDashboardCache.version, WebDashboardCache.data, WebDashboardCache.computed_at).where(
+            WebDashboardCache.area_code == area_code, WebDashboardCache.on_date == on
         )
-    )
-    return json.loads(stored) if stored is not None else None
+    ).first()
+    return (row.version, json.loads(row.data), row.computed_at) if row is not None else None
 
 
 def keep_dashboard(engine: Engine, area_code: str, on: dt.date, version: str, data: dict[str, Any]) -> None:

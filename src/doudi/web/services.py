@@ -7,11 +7,12 @@ import datetime as dt
 import json
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Engine, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from doudi.cases.dynamic import review_due
@@ -80,24 +81,73 @@ def area_name(session: Session, area_code: str) -> str:
 # --- dashboard ---------------------------------------------------------------------------------------------
 
 
-def dashboard(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
+def dashboard(session: Session, area_code: str, today: dt.date, fresh: bool = False) -> dict[str, Any]:
     """Headline figures, per-village table, enrolments by month, income against the standard and due reviews
-    for the area (kept per registry version: see doudi.web.caching), with the cases, alerts and latest
-    comparison read fresh (their own small tables)."""
+    for the area, with the cases, alerts and latest comparison read fresh (their own small tables).
+
+    The registry's figures take seconds to minutes on a big county (two engine runs over the dibao
+    households), so they are kept per area and day with the registry version they were computed at
+    (doudi.web.caching). When the registry has changed since, the kept figures are shown marked as such
+    (`stale`, with their time) while a background thread computes the new ones; `fresh` waits for them
+    instead. Only an area's very first view waits."""
     version = registry_version(session.connection())
-    figures = kept_dashboard(session, area_code, today, version) if version is not None else None
-    if figures is None:
+    kept = kept_dashboard(session, area_code, today) if version is not None else None
+    stale = kept is not None and kept[0] != version
+    if kept is None or (stale and fresh):
         figures = area_figures(session, area_code, today)
+        as_of = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        stale = False
         if version is not None:
             keep_dashboard(session.get_bind(), area_code, today, version, figures)  # type: ignore[arg-type]
+    else:
+        _, figures, as_of = kept
+        if stale:
+            _refresh_later(session.get_bind(), area_code, today)  # type: ignore[arg-type]
     return {
         **figures,
+        "as_of": as_of,
+        "stale": stale,
         "comparison": latest_comparison(session, area_code),
         "panels": [
             case_panel(session, area_code, today, figures["figures"]["reviews_due"]),
             _alert_panel(session, area_code, today),
         ],
     }
+
+
+_REFRESHING: dict[tuple[str, str, dt.date], threading.Thread] = {}
+_REFRESHING_LOCK = threading.Lock()
+
+
+def _refresh_later(engine: Engine, area_code: str, today: dt.date) -> None:
+    key = (engine.url.render_as_string(hide_password=True), area_code, today)
+    with _REFRESHING_LOCK:
+        running = _REFRESHING.get(key)
+        if running is not None and running.is_alive():
+            return
+        thread = threading.Thread(target=refresh_dashboard, args=(engine, area_code, today), daemon=True)
+        _REFRESHING[key] = thread
+        thread.start()
+
+
+def refresh_dashboard(engine: Engine, area_code: str, today: dt.date) -> None:
+    """Compute and keep the area's figures at the registry's current version (read before the figures, so a
+    write that lands meanwhile leaves the kept figures marked stale, never wrongly current)."""
+    try:
+        with Session(engine) as session:
+            version = registry_version(session.connection())
+            if version is not None:
+                keep_dashboard(engine, area_code, today, version, area_figures(session, area_code, today))
+    except Exception:  # a background thread: log it, the next view tries again
+        log.exception("dashboard refresh for %s failed", area_code)
+
+
+def wait_for_refreshes(timeout: float = 600.0) -> None:
+    """Block until the background dashboard refreshes started so far have finished (tests, benches)."""
+    with _REFRESHING_LOCK:
+        threads = list(_REFRESHING.values())
+    for thread in threads:
+        thread.join(timeout)
 
 
 def area_figures(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
