@@ -158,6 +158,10 @@ def main() -> None:
             return
     engine = open_registry(url)
     accounts = {a.role: a for a in demo_accounts(engine)}
+    with engine.begin() as connection:
+        # Every run starts cold: no decision or dashboard kept from an earlier run.
+        connection.execute(text("DELETE FROM web_decision_cache"))
+        connection.execute(text("DELETE FROM web_dashboard_cache"))
     engine.dispose()
     county = accounts["county_civil_affairs"]
     ids, names = samples(url, args.sample)
@@ -168,7 +172,7 @@ def main() -> None:
         with httpx.Client(base_url=base, timeout=600) as client:
             client.post("/api/session", json={"username": county.username, "password": county.password})
             timings = []
-            for _ in range(3):
+            for _ in range(4):  # the first computes the area's figures (caches emptied above), the rest read them
                 started = time.perf_counter()
                 assert client.get("/").status_code == 200
                 timings.append(time.perf_counter() - started)
@@ -186,7 +190,6 @@ def main() -> None:
 
         asyncio.run(run())
         elapsed = time.perf_counter() - timing["started"]
-        elapsed = time.perf_counter() - started
     finally:
         server.terminate()
         server.wait(10)
@@ -196,7 +199,8 @@ def main() -> None:
         f"{elapsed:.0f} s: {total:,} requests, {total / elapsed:.0f} requests/s"
     )
     print(
-        f"dashboard (county, {args.households:,} households): {statistics.median(timings) * 1000:.0f} ms (median of 3)"
+        f"dashboard (county, {args.households:,} households): first view {timings[0] * 1000:,.0f} ms (computes), "
+        f"then {statistics.median(timings[1:]) * 1000:,.0f} ms (median of 3, kept figures)"
     )
     floor = statistics.median(out["baseline"]) if out["baseline"] else float("nan")
     for kind, label in (("household", "household page"), ("search", "search by name"), ("baseline", "login page")):

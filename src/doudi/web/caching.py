@@ -127,9 +127,7 @@ def _triggers_present(connection: Connection) -> bool:
     return _CHECKED[key]
 
 
-def kept_dashboard(
-    session: Session, area_code: str, on: dt.date
-) -> tuple[str, dict[str, Any], dt.datetime] | None:
+def kept_dashboard(session: Session, area_code: str, on: dt.date) -> tuple[str, dict[str, Any], dt.datetime] | None:
     """The area's kept figures for the day: (registry version they were computed at, figures, when)."""
     row = session.execute(
         select(WebDashboardCache.version, WebDashboardCache.data, WebDashboardCache.computed_at).where(

@@ -17,18 +17,16 @@ from sqlalchemy.orm import Session
 
 from doudi.cases.dynamic import review_due
 from doudi.registry.comparison_runs import ComparisonFinding, ComparisonRun
-from doudi.registry.loader import load_frames
-from doudi.registry.models import ChangeLogEntry, Enrollment, Expense, Household, IncomeItem, Member, Region
-from doudi.rules.assess import AssessmentError, assess_one
+from doudi.registry.models import ChangeLogEntry, Enrollment, Household, Member, Region
+from doudi.rules.assess import AssessmentError
 from doudi.rules.explain import mask_id
 from doudi.web.caching import (
     keep_dashboard,
-    keep_decision,
     kept_dashboard,
     kept_decision,
     registry_version,
-    row_fingerprint,
 )
+from doudi.web.decisions import HouseholdRows, batcher, read_households
 from doudi.web.models import WebAccessLog
 from doudi.web.scope import household_filter, region_filter
 
@@ -71,6 +69,14 @@ def _list_filter(kind: str | None) -> Any:
 def region_names(session: Session, area_code: str) -> dict[str, str]:
     rows = session.execute(select(Region.code, Region.name).where(region_filter(area_code))).all()
     return {code: name for code, name in rows}
+
+
+def _names_of(session: Session, village_codes: list[str | None]) -> dict[str, str]:
+    """The names of these villages and their townships (not the whole county's regions)."""
+    codes = {code for village in village_codes if village for code in (village, village[:9])}
+    if not codes:
+        return {}
+    return dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(sorted(codes)))).all())
 
 
 def area_name(session: Session, area_code: str) -> str:
@@ -400,8 +406,8 @@ def search_households(
 def _household_rows(session: Session, area_code: str, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    names = region_names(session, area_code[:6])
     households = {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(ids)))}
+    names = _names_of(session, [h.village_code for h in households.values()])
     heads: dict[str, Member] = {}
     sizes: dict[str, int] = {}
     for member in session.scalars(select(Member).where(Member.household_id.in_(ids)).order_by(Member.id)):
@@ -452,18 +458,9 @@ def household_page(
     household = find_household(session, area_code, household_id)
     if household is None:
         return None
-    village_code = household.village_code or ""
-    names = dict(
-        session.execute(select(Region.code, Region.name).where(Region.code.in_([village_code, village_code[:9]]))).all()
-    )
-    members = session.scalars(select(Member).where(Member.household_id == household_id).order_by(Member.id)).all()
-    incomes = session.scalars(
-        select(IncomeItem).where(IncomeItem.household_id == household_id).order_by(IncomeItem.id)
-    ).all()
-    expenses = session.scalars(select(Expense).where(Expense.household_id == household_id).order_by(Expense.id)).all()
-    enrollments = session.scalars(
-        select(Enrollment).where(Enrollment.household_id == household_id).order_by(Enrollment.id)
-    ).all()
+    names = _names_of(session, [household.village_code])
+    rows = read_households(session, [household])[household_id]
+    members, incomes, enrollments = rows.members, rows.incomes, rows.enrollments
     by_person = {m.id_number: m.name for m in members}
 
     def shown(id_number: str | None) -> str | None:
@@ -472,8 +469,7 @@ def household_page(
     decision: dict[str, Any] | None = None
     decision_error = None
     try:
-        fingerprint = row_fingerprint(household, members, incomes, expenses, enrollments, on=on)
-        decision = current_decision(session, household_id, on, fingerprint)
+        decision = current_decision(session, rows, on)
     except (AssessmentError, ValueError) as error:
         decision_error = str(error)
     history = session.scalars(
@@ -547,17 +543,13 @@ def household_page(
     }
 
 
-def current_decision(session: Session, household_id: str, on: dt.date, fingerprint: str) -> dict[str, Any]:
-    """The engine's decision for the household as the registry holds it now (assess_one on its frames).
-
-    The engine takes ~0.05-0.1 s a household; the same rows on the same day under the same rules always give
-    the same decision, so it is kept under their fingerprint (doudi.web.caching), shared by every worker."""
-    kept = kept_decision(session, household_id, fingerprint)
+def current_decision(session: Session, rows: HouseholdRows, on: dt.date) -> dict[str, Any]:
+    """The engine's decision for the household as the registry holds it now: the kept one when its rows, the
+    date and the rules are those it was computed from, else a fresh one (doudi.web.decisions)."""
+    kept = kept_decision(session, rows.household.id, rows.fingerprint(on))
     if kept is not None:
         return kept
-    decision = assess_one(load_frames(session, household_ids=[household_id], on=on))
-    keep_decision(session.get_bind(), household_id, fingerprint, decision)  # type: ignore[arg-type]
-    return decision
+    return batcher(session.get_bind()).decide(rows.household.id, on)  # type: ignore[arg-type]
 
 
 def _key_prefix(session: Session, prefix: str) -> Any:
