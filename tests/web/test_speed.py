@@ -16,22 +16,26 @@ from doudi.registry.loader import load_frames
 from doudi.registry.models import ChangeLogEntry, Enrollment, Household, ImportBatch, IncomeItem, Member
 from doudi.rules.assess import assess_frames, assess_one
 from doudi.web import services
-from doudi.web.caching import registry_version
+from doudi.web.caching import registry_version, side_engine
 from doudi.web.models import WebDecisionCache
 
 
 @contextmanager
 def counted_statements(engine: Any) -> Iterator[list[str]]:
+    """Statements on the app's engine and on the one its engine batches and cache writes use."""
     statements: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", seen)
+    engines = (engine, side_engine(engine))
+    for each in engines:
+        event.listen(each, "before_cursor_execute", seen)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", seen)
+        for each in engines:
+            event.remove(each, "before_cursor_execute", seen)
 
 
 def _households_by_size(engine: Any) -> tuple[str, str]:

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -22,7 +23,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
+from doudi.registry.database import make_engine
 from doudi.web.models import RegistryChange, WebDashboardCache, WebDecisionCache
 
 log = logging.getLogger(__name__)
@@ -146,6 +149,21 @@ def keep_dashboard(engine: Engine, area_code: str, on: dt.date, version: str, da
     )
 
 
+_SIDE: dict[str, Engine] = {}
+_SIDE_LOCK = threading.Lock()
+
+
+def side_engine(engine: Engine) -> Engine:
+    """An engine on the same database whose connections come from outside the app's pool (NullPool), for the
+    caches' writes and the background work: page requests that wait for them hold pooled connections, and a
+    wait on the pool they fill would last until its timeout."""
+    url = engine.url.render_as_string(hide_password=False)
+    with _SIDE_LOCK:
+        if url not in _SIDE:
+            _SIDE[url] = make_engine(url, poolclass=NullPool)
+        return _SIDE[url]
+
+
 def _upsert(engine: Engine, table: Any, values: dict[str, Any], keys: list[str]) -> None:
     if engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -155,7 +173,7 @@ def _upsert(engine: Engine, table: Any, values: dict[str, Any], keys: list[str])
     changed: dict[str, Any] = {name: statement.excluded[name] for name in values if name not in keys}
     changed["computed_at"] = func.now()
     try:
-        with engine.begin() as connection:
+        with side_engine(engine).begin() as connection:
             connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))
     except SQLAlchemyError as error:  # e.g. SQLite busy with an import: the next view computes again
         log.warning("could not keep %s: %s", table.name, error)

@@ -29,7 +29,7 @@ from doudi.registry.loader import load_frames
 from doudi.registry.models import Enrollment, Expense, Household, IncomeItem, Member
 from doudi.rules.assess import AssessmentError, assess_frames, decision_record
 from doudi.rules.explain import explain
-from doudi.web.caching import keep_decision, row_fingerprint
+from doudi.web.caching import keep_decision, row_fingerprint, side_engine
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class DecisionBatcher:
     """Assesses the households queued by concurrent page requests together (one per engine and process)."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = weakref.ref(engine)
+        self._engine = side_engine(engine)  # never waits on the pool the waiting pages hold
         self._queue: queue.SimpleQueue[_Wanted] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._running = False
@@ -115,11 +115,8 @@ class DecisionBatcher:
                 self._assess(on, group)
 
     def _assess(self, on: dt.date, group: list[_Wanted]) -> None:
-        engine = self._engine()
         try:
-            if engine is None:
-                raise RuntimeError("the registry engine is gone")
-            answers = assess_households(engine, sorted({w.household_id for w in group}), on)
+            answers = assess_households(self._engine, sorted({w.household_id for w in group}), on)
         except Exception as error:  # every page waiting on this batch gets the error, none hangs
             for wanted in group:
                 wanted.answer.set_exception(error)

@@ -25,6 +25,7 @@ from doudi.web.caching import (
     kept_dashboard,
     kept_decision,
     registry_version,
+    side_engine,
 )
 from doudi.web.decisions import HouseholdRows, batcher, read_households
 from doudi.web.models import WebAccessLog
@@ -140,7 +141,7 @@ def refresh_dashboard(engine: Engine, area_code: str, today: dt.date) -> None:
     """Compute and keep the area's figures at the registry's current version (read before the figures, so a
     write that lands meanwhile leaves the kept figures marked stale, never wrongly current)."""
     try:
-        with Session(engine) as session:
+        with Session(side_engine(engine)) as session:
             version = registry_version(session.connection())
             if version is not None:
                 keep_dashboard(engine, area_code, today, version, area_figures(session, area_code, today))
@@ -549,6 +550,8 @@ def current_decision(session: Session, rows: HouseholdRows, on: dt.date) -> dict
     kept = kept_decision(session, rows.household.id, rows.fingerprint(on))
     if kept is not None:
         return kept
+    if not (session.new or session.dirty or session.deleted):
+        session.commit()  # a read so far: give its connection back to the pool while the engine works
     return batcher(session.get_bind()).decide(rows.household.id, on)  # type: ignore[arg-type]
 
 
