@@ -137,6 +137,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--warm-sample", action="store_true", help="warm up on the measured households: their decisions are kept"
+    )
+    parser.add_argument("--warmup", type=float, default=10.0, help="seconds of unmeasured requests on other households")
     parser.add_argument("--database", default="doudi_web_bench")
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
     parser.add_argument(
@@ -164,7 +168,9 @@ def main() -> None:
         connection.execute(text("DELETE FROM web_dashboard_cache"))
     engine.dispose()
     county = accounts["county_civil_affairs"]
-    ids, names = samples(url, args.sample)
+    drawn, names = samples(url, 2 * args.sample)
+    # Half the drawn households only warm the workers up (imports, the engine's first plans): never measured.
+    ids, warmup_ids, names = drawn[: args.sample], drawn[args.sample :], names[: args.sample]
     port = free_port()
     server = start_server(url, port, args.workers)
     base = f"http://127.0.0.1:{port}"
@@ -184,6 +190,12 @@ def main() -> None:
         async def run() -> None:
             # Log every user in first (argon2 is deliberately slow), then measure.
             clients = [await logged_in(base, credentials) for _ in range(args.users)]
+            if args.warmup > 0 and warmup_ids:
+                discarded: dict[str, list[float]] = {"household": [], "search": [], "baseline": []}
+                warm = [await logged_in(base, credentials) for _ in range(args.users)]
+                until = time.perf_counter() + args.warmup
+                warm_paths = [f"/households/{i}" for i in (ids if args.warm_sample else warmup_ids)]
+                await asyncio.gather(*(user(client, warm_paths, until, discarded) for client in warm))
             timing["started"] = time.perf_counter()
             until = timing["started"] + args.seconds
             await asyncio.gather(*(user(client, paths, until, out) for client in clients))

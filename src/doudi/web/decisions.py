@@ -33,7 +33,7 @@ from doudi.web.caching import keep_decision, row_fingerprint, side_engine
 
 log = logging.getLogger(__name__)
 
-MOST_IN_A_BATCH = 64
+MOST_IN_A_BATCH = 16  # a batch of 16 costs ~2.5x one household; bigger ones lengthen the wait of the next
 
 
 @dataclass
