@@ -284,20 +284,23 @@ def review_due(session: Session, on: dt.date, region_prefix: str | None = None) 
     if region_prefix:
         query = query.where(household_in_area(region_prefix))
     enrollments = [row[0] for row in session.execute(query)]
-    schedules = (
-        {
-            s.enrollment_id: s
-            for s in session.scalars(
-                select(ReviewSchedule).where(ReviewSchedule.enrollment_id.in_([e.id for e in enrollments]))
-            )
-        }
-        if enrollments
-        else {}
-    )
+    # The same enrollments as a subquery, not an IN list: a county holds more than a driver's 65,535 parameters.
+    chosen = query.with_only_columns(Enrollment.id)
+    schedules = {
+        s.enrollment_id: s
+        for s in session.scalars(select(ReviewSchedule).where(ReviewSchedule.enrollment_id.in_(chosen)))
+    }
     unscheduled = [e for e in enrollments if e.id not in schedules]
     intervals: dict[str, int] = {}
     if unscheduled:
-        frames = load_frames(session, sorted({e.household_id for e in unscheduled}), on=on)
+        # Narrowed to dibao households in SQL: past 5,000 ids the loader reads the region, not the list.
+        frames = load_frames(
+            session,
+            sorted({e.household_id for e in unscheduled}),
+            region_prefix=region_prefix,
+            on=on,
+            enrolled_in="dibao",
+        )
         decisions = assess_frames(frames).decisions
         # Interval by class for every household still assessed as enrolled (the engine applies DYN-4).
         for row in decisions.select("household_id", pl.col("review_interval_months").fill_null(12)).iter_rows():

@@ -173,6 +173,8 @@ class RosterMembership(Base):
 
 class ChangeLogEntry(Base):
     __tablename__ = "change_log"
+    # A household's history: its own key and the "household id/ID number" keys of its members (a prefix).
+    __table_args__ = (Index(None, "record_key", postgresql_ops={"record_key": "varchar_pattern_ops"}),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)

@@ -83,8 +83,13 @@ def api_logout(request: Request, user: Posted, db: Db) -> dict[str, str]:
 
 
 @router.get("/dashboard", tags=["概览"], summary="辖区概览：在保户数人数、建档立卡、重合、渐退、按村统计、比对结果")
-def api_dashboard(request: Request, user: Viewer, db: Db) -> dict[str, Any]:
-    return services.dashboard(db, user.area_code, context(request).today())
+def api_dashboard(
+    request: Request,
+    user: Viewer,
+    db: Db,
+    fresh: Annotated[bool, Query(description="登记库有变动时等待重新统计（默认先给出上次的统计并在后台更新）")] = False,
+) -> dict[str, Any]:
+    return services.dashboard(db, user.area_code, context(request).today(), fresh=fresh)
 
 
 @router.get("/households", tags=["家庭"], summary="查找家庭（姓名、身份证号、户编号、村、名单）")

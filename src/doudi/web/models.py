@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from doudi.registry.models import Base
@@ -49,6 +49,45 @@ class WebAccessLog(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(60), index=True)
     action: Mapped[str] = mapped_column(String(40))  # login, login_failed, locked, reveal_id, import, export, compare
-    target: Mapped[str | None] = mapped_column(String(200))
+    target: Mapped[str | None] = mapped_column(String(200), index=True)  # a household's access trail
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+
+
+class RegistryChange(Base):
+    """One row per registry write, kept by database triggers (migration web_0002), so caches of figures drawn
+    from the registry know cheaply whether anything changed since they were computed (doudi.web.caching).
+
+    PostgreSQL: one row per transaction that wrote to a watched table (statement-level triggers, id = the
+    transaction id): the count only grows, and it grows exactly when such a transaction commits.
+    SQLite (one writer at a time): row 0 counts updated and deleted rows; inserts show in the tables' max(rowid).
+    """
+
+    __tablename__ = "registry_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    changes: Mapped[int] = mapped_column(BigInteger, default=1)
+
+
+class WebDecisionCache(Base):
+    """The engine's decision shown on a household page, kept per household for the exact data it was computed
+    from (`fingerprint`: the household's rows, the assessment date and the rules and profiles in use)."""
+
+    __tablename__ = "web_decision_cache"
+
+    household_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(Text)  # JSON
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+
+
+class WebDashboardCache(Base):
+    """An area's dashboard figures for a day, valid while the registry version they were computed at holds."""
+
+    __tablename__ = "web_dashboard_cache"
+
+    area_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    on_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    version: Mapped[str] = mapped_column(String(200))
+    data: Mapped[str] = mapped_column(Text)  # JSON
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())

@@ -102,8 +102,8 @@ def logout(request: Request, user: Posted, db: Db) -> Response:
 
 
 @router.get("/")
-def dashboard(request: Request, user: Viewer, db: Db) -> Response:
-    data = services.dashboard(db, user.area_code, context(request).today())
+def dashboard(request: Request, user: Viewer, db: Db, fresh: bool = False) -> Response:
+    data = services.dashboard(db, user.area_code, context(request).today(), fresh=fresh)
     return render(request, "dashboard.html", user, data=data, categories=CATEGORIES, filters=services.LIST_FILTERS)
 
 

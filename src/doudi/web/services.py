@@ -5,23 +5,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+import polars as pl
+from sqlalchemy import Engine, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from doudi.cases.dynamic import review_due
 from doudi.registry.comparison_runs import ComparisonFinding, ComparisonRun
-from doudi.registry.loader import load_frames
-from doudi.registry.models import ChangeLogEntry, Enrollment, Household, IncomeItem, Member, Region
-from doudi.rules.assess import AssessmentError, assess_one
+from doudi.registry.models import ChangeLogEntry, Enrollment, Household, Member, Region
+from doudi.rules.assess import AssessmentError
 from doudi.rules.explain import mask_id
+from doudi.web.caching import (
+    keep_dashboard,
+    kept_dashboard,
+    kept_decision,
+    registry_version,
+    side_engine,
+)
+from doudi.web.decisions import HouseholdRows, batcher, read_households
 from doudi.web.models import WebAccessLog
 from doudi.web.scope import household_filter, region_filter
+
+log = logging.getLogger(__name__)
 
 LIVE = ("active", "gradual_exit")  # enrollment statuses still paid
 PROGRAM_NAMES = {"dibao": "低保", "tekun": "特困", "temporary": "临时救助"}
@@ -62,6 +72,14 @@ def region_names(session: Session, area_code: str) -> dict[str, str]:
     return {code: name for code, name in rows}
 
 
+def _names_of(session: Session, village_codes: list[str | None]) -> dict[str, str]:
+    """The names of these villages and their townships (not the whole county's regions)."""
+    codes = {code for village in village_codes if village for code in (village, village[:9])}
+    if not codes:
+        return {}
+    return dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(sorted(codes)))).all())
+
+
 def area_name(session: Session, area_code: str) -> str:
     name = session.scalar(select(Region.name).where(Region.code == area_code))
     return name or area_code
@@ -70,68 +88,167 @@ def area_name(session: Session, area_code: str) -> str:
 # --- dashboard ---------------------------------------------------------------------------------------------
 
 
-def dashboard(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
-    """Headline figures, per-village table, enrolments by month and the latest comparison, for the area."""
-    in_area = household_filter(area_code)
-    living = Member.death_date.is_(None)
+def dashboard(session: Session, area_code: str, today: dt.date, fresh: bool = False) -> dict[str, Any]:
+    """Headline figures, per-village table, enrolments by month, income against the standard and due reviews
+    for the area, with the cases, alerts and latest comparison read fresh (their own small tables).
 
-    def households_where(*conditions: Any) -> int:
-        return session.scalar(select(func.count()).select_from(Household).where(in_area, *conditions)) or 0
-
-    def persons_where(*conditions: Any) -> int:
-        query = select(func.count()).select_from(Member).join(Household, Household.id == Member.household_id)
-        return session.scalar(query.where(in_area, living, *conditions)) or 0
-
-    tekun_persons = (
-        session.scalar(
-            select(func.count())
-            .select_from(Enrollment)
-            .join(Household, Household.id == Enrollment.household_id)
-            .where(in_area, Enrollment.program == "tekun", Enrollment.status.in_(LIVE))
-        )
-        or 0
-    )
-    figures = {
-        "households": households_where(),
-        "persons": persons_where(),
-        "dibao_households": households_where(_enrolled("dibao")),
-        "dibao_persons": persons_where(_enrolled("dibao")),
-        "tekun_persons": tekun_persons,
-        "tekun_households": households_where(_enrolled("tekun")),
-        "poor_households": households_where(Household.registered_poor.is_(True)),
-        "poor_persons": persons_where(Household.registered_poor.is_(True)),
-        "overlap_households": households_where(_list_filter("overlap")),
-        "gradual_exit_households": households_where(_list_filter("gradual_exit")),
+    The registry's figures take seconds to minutes on a big county (two engine runs over the dibao
+    households), so they are kept per area and day with the registry version they were computed at
+    (doudi.web.caching). When the registry has changed since, the kept figures are shown marked as such
+    (`stale`, with their time) while a background thread computes the new ones; `fresh` waits for them
+    instead. Only an area's very first view waits."""
+    version = registry_version(session.connection())
+    kept = kept_dashboard(session, area_code, today) if version is not None else None
+    stale = kept is not None and kept[0] != version
+    if kept is None or (stale and fresh):
+        figures = area_figures(session, area_code, today)
+        as_of = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        stale = False
+        if version is not None:
+            keep_dashboard(session.get_bind(), area_code, today, version, figures)  # type: ignore[arg-type]
+    else:
+        _, figures, as_of = kept
+        if stale:
+            _refresh_later(session.get_bind(), area_code, today)  # type: ignore[arg-type]
+    return {
+        **figures,
+        "as_of": as_of,
+        "stale": stale,
+        "comparison": latest_comparison(session, area_code),
+        "panels": [
+            case_panel(session, area_code, today, figures["figures"]["reviews_due"]),
+            _alert_panel(session, area_code, today),
+        ],
     }
-    names = region_names(session, area_code[:6])  # the county's names: a village user's township too
-    village = Household.village_code
-    by_village_rows = session.execute(
+
+
+_REFRESHING: dict[tuple[str, str, dt.date], threading.Thread] = {}
+_REFRESHING_LOCK = threading.Lock()
+
+
+def _refresh_later(engine: Engine, area_code: str, today: dt.date) -> None:
+    key = (engine.url.render_as_string(hide_password=True), area_code, today)
+    with _REFRESHING_LOCK:
+        running = _REFRESHING.get(key)
+        if running is not None and running.is_alive():
+            return
+        thread = threading.Thread(target=refresh_dashboard, args=(engine, area_code, today), daemon=True)
+        _REFRESHING[key] = thread
+        thread.start()
+
+
+def refresh_dashboard(engine: Engine, area_code: str, today: dt.date) -> None:
+    """Compute and keep the area's figures at the registry's current version (read before the figures, so a
+    write that lands meanwhile leaves the kept figures marked stale, never wrongly current)."""
+    try:
+        with Session(side_engine(engine)) as session:
+            version = registry_version(session.connection())
+            if version is not None:
+                keep_dashboard(engine, area_code, today, version, area_figures(session, area_code, today))
+    except Exception:  # a background thread: log it, the next view tries again
+        log.exception("dashboard refresh for %s failed", area_code)
+
+
+def wait_for_refreshes(timeout: float = 600.0) -> None:
+    """Block until the background dashboard refreshes started so far have finished (tests, benches)."""
+    with _REFRESHING_LOCK:
+        threads = list(_REFRESHING.values())
+    for thread in threads:
+        thread.join(timeout)
+
+
+def area_figures(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
+    """The registry's figures for the area: one pass over households (joined to per-household member and
+    enrollment counts) grouped by village; the headline figures are the villages' sums."""
+    live = Enrollment.status.in_(LIVE)
+    persons = (
+        select(Member.household_id, func.count().label("alive"))
+        .where(Member.death_date.is_(None))
+        .group_by(Member.household_id)
+        .subquery()
+    )
+    programs = (
         select(
-            village,
-            func.count(),
-            func.sum(_as_int(_enrolled("dibao"))),
-            func.sum(_as_int(Household.registered_poor.is_(True))),
+            Enrollment.household_id,
+            func.max(_as_int((Enrollment.program == "dibao") & live)).label("dibao"),
+            func.max(_as_int((Enrollment.program == "dibao") & (Enrollment.status == "gradual_exit"))).label(
+                "gradual_exit"
+            ),
+            func.max(_as_int((Enrollment.program == "tekun") & live)).label("tekun"),
+            func.sum(_as_int((Enrollment.program == "tekun") & live)).label("tekun_enrollments"),
         )
-        .where(in_area)
-        .group_by(village)
-        .order_by(village)
+        .group_by(Enrollment.household_id)
+        .subquery()
+    )
+    alive = func.coalesce(persons.c.alive, 0)
+    dibao = func.coalesce(programs.c.dibao, 0)
+    poor = _as_int(Household.registered_poor.is_(True))
+    rows = session.execute(
+        select(
+            Household.village_code,
+            func.count(),
+            func.sum(alive),
+            func.sum(dibao),
+            func.sum(dibao * alive),
+            func.sum(func.coalesce(programs.c.tekun, 0)),
+            func.sum(func.coalesce(programs.c.tekun_enrollments, 0)),
+            func.sum(poor),
+            func.sum(poor * alive),
+            func.sum(poor * dibao),
+            func.sum(func.coalesce(programs.c.gradual_exit, 0)),
+        )
+        .outerjoin(persons, persons.c.household_id == Household.id)
+        .outerjoin(programs, programs.c.household_id == Household.id)
+        .where(household_filter(area_code))
+        .group_by(Household.village_code)
+        .order_by(Household.village_code)
     ).all()
-    by_village = [
-        {
-            "code": code,
-            "name": names.get(code or "", code),
-            "township": names.get((code or "")[:9], ""),
-            "households": total,
-            "dibao": int(dibao or 0),
-            "poor": int(poor or 0),
-        }
-        for code, total, dibao, poor in by_village_rows
-    ]
+    keys = (
+        "households",
+        "persons",
+        "dibao_households",
+        "dibao_persons",
+        "tekun_households",
+        "tekun_persons",  # one 特困 enrollment per person supported
+        "poor_households",
+        "poor_persons",
+        "overlap_households",
+        "gradual_exit_households",
+    )
+    figures = dict.fromkeys(keys, 0)
+    names = region_names(session, area_code[:6])  # the county's names: a village user's township too
+    by_village = []
+    for code, *values in rows:
+        counted = dict(zip(keys, (int(v or 0) for v in values), strict=True))
+        for key in keys:
+            figures[key] += counted[key]
+        by_village.append(
+            {
+                "code": code,
+                "name": names.get(code or "", code),
+                "township": names.get((code or "")[:9], ""),
+                "households": counted["households"],
+                "dibao": counted["dibao_households"],
+                "poor": counted["poor_households"],
+            }
+        )
+    figures["reviews_due"] = len(review_due(session, today, area_code))
+    return {
+        "area_code": area_code,
+        "area_name": names.get(area_code, area_code),
+        "figures": figures,
+        "by_village": by_village,
+        "by_month": _by_month(session, area_code, today),
+        "income_vs_standard": income_vs_standard(session, area_code, today),
+    }
+
+
+def _by_month(session: Session, area_code: str, today: dt.date) -> list[dict[str, Any]]:
     first_month = dt.date(today.year - 1, today.month, 1)
     since_rows = session.execute(
         select(Enrollment.since)
         .join(Household, Household.id == Enrollment.household_id)
-        .where(in_area, Enrollment.program == "dibao", Enrollment.since >= first_month)
+        .where(household_filter(area_code), Enrollment.program == "dibao", Enrollment.since >= first_month)
     ).scalars()
     per_month: dict[str, int] = {}
     for since in since_rows:
@@ -145,15 +262,49 @@ def dashboard(session: Session, area_code: str, today: dt.date) -> dict[str, Any
         key = f"{cursor.year}年{cursor.month}月"
         months.append({"month": key, "enrolled": per_month.get(key, 0)})
         cursor = dt.date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
-    return {
-        "area_code": area_code,
-        "area_name": names.get(area_code, area_code),
-        "figures": figures,
-        "by_village": by_village,
-        "by_month": months,
-        "comparison": latest_comparison(session, area_code),
-        "panels": [case_panel(session, area_code, today), _alert_panel(session, area_code, today)],
-    }
+    return months
+
+
+# Per-capita income as a share of the standard: the bands of the dashboard's chart (lower bound included).
+INCOME_BANDS: tuple[tuple[float, float | None, str], ...] = (
+    (0.0, 0.25, "不足标准的 25%"),
+    (0.25, 0.5, "标准的 25%–50%"),
+    (0.5, 0.75, "标准的 50%–75%"),
+    (0.75, 1.0, "标准的 75%–100%"),
+    (1.0, 1.5, "标准的 1–1.5 倍"),
+    (1.5, 2.0, "标准的 1.5–2 倍"),
+    (2.0, None, "标准的 2 倍及以上"),
+)
+
+
+def income_vs_standard(session: Session, area_code: str, today: dt.date) -> list[dict[str, Any]]:
+    """Households on dibao in the area by counted per-capita income against their standard (the engine's own
+    figures, ASM-1..3: counted income ÷ the household's line), in INCOME_BANDS."""
+    from doudi.payments.roll import household_variables
+
+    ids = session.scalars(
+        select(Enrollment.household_id)
+        .join(Household, Household.id == Enrollment.household_id)
+        .where(household_filter(area_code), Enrollment.program == "dibao", Enrollment.status.in_(LIVE))
+        .distinct()
+    ).all()
+    if not ids:
+        return []
+    try:
+        values = household_variables(
+            session.connection(), sorted(ids), today, ["counted_income_fen_e4", "household_line_fen_e4"]
+        )
+    except ValueError as error:  # no profile or standard for the area: no chart, the rest of the page stands
+        log.warning("income chart for %s: %s", area_code, error)
+        return []
+    ratios = values.filter(pl.col("household_line_fen_e4") > 0).select(
+        (pl.col("counted_income_fen_e4") / pl.col("household_line_fen_e4")).alias("ratio")
+    )["ratio"]
+    bands = []
+    for low, high, label in INCOME_BANDS:
+        inside = (ratios >= low) if high is None else ((ratios >= low) & (ratios < high))
+        bands.append({"label": label, "low": low, "high": high, "households": int(inside.sum())})
+    return bands
 
 
 def _alert_panel(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
@@ -162,7 +313,7 @@ def _alert_panel(session: Session, area_code: str, today: dt.date) -> dict[str, 
     return alert_panel(session.get_bind(), area_code, today)  # type: ignore[arg-type]
 
 
-def case_panel(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
+def case_panel(session: Session, area_code: str, today: dt.date, reviews_due: int) -> dict[str, Any]:
     """Open cases and those past their step's deadline (doudi.cases decides what is overdue)."""
     from doudi.cases.models import Case
     from doudi.cases.service import overdue
@@ -181,26 +332,9 @@ def case_panel(session: Session, area_code: str, today: dt.date) -> dict[str, An
         "rows": [
             ("在办案件", f"{open_cases:,} 件", "/cases?open=true"),
             ("逾期未办结", f"{late:,} 件", "/cases?open=true"),
-            ("到期应复核的低保户（DYN-4）", f"{reviews_due(session, area_code, today):,} 户", None),
+            ("到期应复核的低保户（DYN-4）", f"{reviews_due:,} 户", None),
         ],
     }
-
-
-_REVIEWS: dict[tuple[str, dt.date], tuple[float, int]] = {}
-_REVIEWS_SECONDS = 600.0
-
-
-def reviews_due(session: Session, area_code: str, today: dt.date) -> int:
-    """Dibao households due for review (doudi.cases.dynamic.review_due runs the engine for unscheduled ones, so
-    the count is kept ten minutes per area and day)."""
-    from doudi.cases.dynamic import review_due
-
-    kept = _REVIEWS.get((area_code, today))
-    if kept is not None and time.monotonic() - kept[0] < _REVIEWS_SECONDS:
-        return kept[1]
-    count = len(review_due(session, today, area_code))
-    _REVIEWS[(area_code, today)] = (time.monotonic(), count)
-    return count
 
 
 def _as_int(condition: Any) -> Any:
@@ -273,8 +407,8 @@ def search_households(
 def _household_rows(session: Session, area_code: str, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    names = region_names(session, area_code[:6])
     households = {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(ids)))}
+    names = _names_of(session, [h.village_code for h in households.values()])
     heads: dict[str, Member] = {}
     sizes: dict[str, int] = {}
     for member in session.scalars(select(Member).where(Member.household_id.in_(ids)).order_by(Member.id)):
@@ -320,13 +454,14 @@ def find_household(session: Session, area_code: str, household_id: str) -> House
 def household_page(
     session: Session, area_code: str, household_id: str, on: dt.date, reveal: bool = False
 ) -> dict[str, Any] | None:
+    """Everything the household page shows, in a fixed number of indexed queries whatever the household's size;
+    the engine runs only when the household's rows (or the date, or the rules) differ from the kept decision."""
     household = find_household(session, area_code, household_id)
     if household is None:
         return None
-    names = region_names(session, (household.village_code or household.region_code)[:6])
-    members = session.scalars(select(Member).where(Member.household_id == household_id).order_by(Member.id)).all()
-    incomes = session.scalars(select(IncomeItem).where(IncomeItem.household_id == household_id)).all()
-    enrollments = session.scalars(select(Enrollment).where(Enrollment.household_id == household_id)).all()
+    names = _names_of(session, [household.village_code])
+    rows = read_households(session, [household])[household_id]
+    members, incomes, enrollments = rows.members, rows.incomes, rows.enrollments
     by_person = {m.id_number: m.name for m in members}
 
     def shown(id_number: str | None) -> str | None:
@@ -335,12 +470,12 @@ def household_page(
     decision: dict[str, Any] | None = None
     decision_error = None
     try:
-        decision = current_decision(session, household_id, on)
+        decision = current_decision(session, rows, on)
     except (AssessmentError, ValueError) as error:
         decision_error = str(error)
     history = session.scalars(
         select(ChangeLogEntry)
-        .where(or_(ChangeLogEntry.record_key == household_id, ChangeLogEntry.record_key.startswith(household_id + "/")))
+        .where(or_(ChangeLogEntry.record_key == household_id, _key_prefix(session, household_id + "/")))
         .order_by(ChangeLogEntry.id.desc())
         .limit(100)
     ).all()
@@ -409,28 +544,25 @@ def household_page(
     }
 
 
-_DECISIONS: OrderedDict[str, dict[str, Any]] = OrderedDict()
-_DECISIONS_KEPT = 20_000
-_DECISIONS_LOCK = threading.Lock()
+def current_decision(session: Session, rows: HouseholdRows, on: dt.date) -> dict[str, Any]:
+    """The engine's decision for the household as the registry holds it now: the kept one when its rows, the
+    date and the rules are those it was computed from, else a fresh one (doudi.web.decisions)."""
+    kept = kept_decision(session, rows.household.id, rows.fingerprint(on))
+    if kept is not None:
+        return kept
+    if not (session.new or session.dirty or session.deleted):
+        session.commit()  # a read so far: give its connection back to the pool while the engine works
+    return batcher(session.get_bind()).decide(rows.household.id, on)  # type: ignore[arg-type]
 
 
-def current_decision(session: Session, household_id: str, on: dt.date) -> dict[str, Any]:
-    """The engine's decision for the household as the registry holds it now (assess_one on its frames).
-
-    The engine takes ~0.1 s a household; the same frames on the same day always give the same decision, so
-    decisions are kept per content of the frames (any change to the household's data is a new key)."""
-    frames = load_frames(session, household_ids=[household_id], on=on)
-    key = repr((on, *(frames[name].rows() for name in sorted(frames))))
-    with _DECISIONS_LOCK:
-        if key in _DECISIONS:
-            _DECISIONS.move_to_end(key)
-            return _DECISIONS[key]
-    decision = assess_one(frames)
-    with _DECISIONS_LOCK:
-        _DECISIONS[key] = decision
-        if len(_DECISIONS) > _DECISIONS_KEPT:
-            _DECISIONS.popitem(last=False)
-    return decision
+def _key_prefix(session: Session, prefix: str) -> Any:
+    """change_log.record_key starting with `prefix`, in a form each database answers from its index."""
+    column = ChangeLogEntry.record_key
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite's LIKE ignores case, so it cannot use a plain index; a range over the bytes can.
+        return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(escaped + "%", escape="\\")
 
 
 def _mask_if_id(field: str, value: str | None, reveal: bool) -> str | None:
