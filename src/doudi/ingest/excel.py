@@ -90,16 +90,35 @@ def decode_text(data: bytes) -> str:
         raise ImportRejected("无法识别CSV文件的编码：请保存为UTF-8或GBK编码") from error
 
 
+def _utf8(data: bytes) -> bytes:
+    """The file as UTF-8 bytes without a BOM; UTF-8 input is passed on as it is, not decoded and re-encoded."""
+    try:
+        data.decode("utf-8")  # only checks: a BOM decodes too
+    except UnicodeDecodeError:
+        return decode_text(data).encode("utf-8")
+    return data.removeprefix(b"\xef\xbb\xbf")
+
+
+def _first_lines(data: bytes, count: int) -> str:
+    end = 0
+    for _ in range(count):
+        found = data.find(b"\n", end)
+        if found < 0:
+            return data.decode("utf-8")
+        end = found + 1
+    return data[:end].decode("utf-8")
+
+
 def _read_csv(path: Path) -> RawSheet:
-    text = decode_text(path.read_bytes())
+    data = _utf8(path.read_bytes())
     # Title lines above the header have fewer fields; size the frame by the widest of the first lines.
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:50]))))
+    head = list(csv.reader(io.StringIO(_first_lines(data, 50))))
     width = max((len(fields) for fields in head), default=0)
     if width == 0:
         raise ImportRejected(f"文件“{path.name}”是空的")
     try:
         cells = pl.read_csv(
-            text.encode("utf-8"),
+            data,
             has_header=False,
             schema={f"c{i}": pl.String() for i in range(width)},
             truncate_ragged_lines=True,
