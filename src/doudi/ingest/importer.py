@@ -28,7 +28,7 @@ from doudi.ingest.headers import FIELD_LABELS, Header, detect_header, load_mappi
 from doudi.linkage import id_numbers
 from doudi.registry.bulk import fetch_frame, insert_frame, update_rows
 from doudi.registry.models import Enrollment, Household, ImportBatch, Member, RosterMembership
-from doudi.registry.store import fit_to_table
+from doudi.registry.store import fit_to_table, foreign_keys_checked_once
 from doudi.rules.explain import mask_id
 
 log = logging.getLogger(__name__)
@@ -161,9 +161,14 @@ def ledger_rows(cells: pl.DataFrame, header: Header, first_row_number: int) -> p
     Blank rows are dropped; household-level cells merged down over members are filled in."""
     fields = header.fields
     data = cells.with_row_index("row", offset=first_row_number).slice(header.first_data_row)
+    # Most columns of most ledgers have no full-width character: one scan spares them the replacement.
+    wide = data.select(cleaning.has_full_width(pl.col(f"c{index}")).alias(field) for field, index in fields.items())
     data = data.select(
         pl.col("row").cast(pl.Int64),
-        *[cleaning.half_width(pl.col(f"c{index}")).alias(field) for field, index in fields.items()],
+        *[
+            cleaning.half_width(pl.col(f"c{index}"), narrow=not wide[field][0]).alias(field)
+            for field, index in fields.items()
+        ],
     )
     data = data.filter(pl.any_horizontal(pl.col(field).is_not_null() for field in fields))
     # A repeated header line or a total line (合计) is not a person.
@@ -231,13 +236,11 @@ def _validate(rows: pl.DataFrame, header: Header, source: str) -> tuple[pl.DataF
         return pl.col(field).is_not_null() if field in fields else pl.lit(False)
 
     # IDs: our cleaning keeps the text for the report; the linkage module decides what a valid ID is.
-    raw_id = cleaning.without_spaces(pl.col("id_number")).str.to_uppercase()
+    # ledger_rows made every cell half-width, so what id_numbers.normalize would do is done here already.
     rows = rows.with_columns(
-        cleaning.without_spaces(pl.col("name")).str.replace_all("[.．•]", "·").alias("name_clean"),
-        raw_id.alias("id_text"),
+        cleaning.no_spaces(pl.col("name")).str.replace_all("[.．•]", "·").alias("name_clean"),
+        cleaning.no_spaces(pl.col("id_number")).str.to_uppercase().alias("id_normalized"),
     )
-    normalized = pl.Series(id_numbers.normalize(rows["id_text"]), dtype=pl.String)
-    rows = rows.with_columns(pl.coalesce(normalized, pl.col("id_text")).alias("id_normalized"))
     length = pl.col("id_normalized").str.len_chars()
     rows = rows.with_columns(
         pl.col("id_normalized").str.contains(r"^(\d{17}[\dX]|\d{15})$").fill_null(False).alias("well_formed"),
@@ -337,12 +340,14 @@ def _validate(rows: pl.DataFrame, header: Header, source: str) -> tuple[pl.DataF
         .alias("birth_date"),
     )
 
-    # The same person twice in this file: the first row stands, later ones are reported.
-    first = valid.group_by("id_number").agg(
+    # The same person twice in this file: the first row stands, later ones are reported. Only the rows whose
+    # ID number repeats are grouped (usually none).
+    twice = valid.filter(pl.col("id_number").is_duplicated())
+    first = twice.group_by("id_number").agg(
         pl.col("row").min().alias("first_row"), pl.col("group").first().alias("first_group")
     )
-    valid = valid.join(first, on="id_number")
-    repeated = valid.filter(pl.col("row") != pl.col("first_row"))
+    twice = twice.join(first, on="id_number")
+    repeated = twice.filter(pl.col("row") != pl.col("first_row"))
     duplicate_errors = repeated.select(
         pl.col("row").alias("行号"),
         pl.lit(label("id_number")).alias("列"),
@@ -352,7 +357,7 @@ def _validate(rows: pl.DataFrame, header: Header, source: str) -> tuple[pl.DataF
         .otherwise(pl.format("同一家庭中重复登记（与第{}行相同）", pl.col("first_row")))
         .alias("原因"),
     )
-    valid = valid.filter(pl.col("row") == pl.col("first_row")).drop("first_row", "first_group")
+    valid = valid.join(repeated.select("row"), on="row", how="anti")
     return valid, pl.concat([errors, duplicate_errors], how="vertical_relaxed")
 
 
@@ -369,9 +374,11 @@ def _assign_households(
     stored members holding the ledger's ID numbers."""
     # One read of the stored members serves both matching here and the member diff: a stored member can
     # only match a ledger row by (household, ID number) if it has one of the ledger's ID numbers.
+    # Only the fields this ledger has are compared, so only they are read (SQLite hands back Python objects).
+    member_columns = [c for c in _MEMBER_FIELDS if c in rows.columns]
     stored_members = _stored(
         connection,
-        select(Member.household_id, Member.id_number, *[getattr(Member, c) for c in _MEMBER_FIELDS]),
+        select(Member.household_id, Member.id_number, *[getattr(Member, c) for c in member_columns]),
         Member.id_number,
         rows["id_number"].unique().to_list(),
         _MEMBER_KINDS,
@@ -587,7 +594,8 @@ def _write(connection: Connection, plan: _Plan, batch_id: int, as_of: dt.date) -
         if write.table == "roster_memberships":
             inserts = fit_to_table(write.table, inserts.with_columns(batch_columns))
             updates = updates.with_columns(batch_columns)
-        insert_frame(connection, write.table, inserts)
+        with foreign_keys_checked_once(connection, write.table, inserts.height):
+            insert_frame(connection, write.table, inserts)
         update_rows(connection, write.table, write.update_key, updates)
     log_rows = pl.concat([w.changes for w in plan.writes], how="vertical_relaxed").with_columns(
         pl.lit(batch_id).alias("batch_id")
