@@ -43,8 +43,7 @@ def insert_frame(connection: Connection, table: str, frame: pl.DataFrame) -> int
     ready = _sqlite_ready(frame)
     # sqlite3 binds every parameter of every row in Python (about a microsecond each): a column holding one
     # value throughout (a batch id, a default flag) goes into the statement once instead.
-    constants = {name: _constant(ready[name]) for name in ready.columns}
-    constants = {name: literal for name, literal in constants.items() if literal is not None}
+    constants = {name: literal for name in ready.columns if (literal := _constant(ready[name])) is not None}
     values = ", ".join(constants.get(name, "?") for name in ready.columns)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"
     bound = ready.drop(list(constants))
