@@ -35,3 +35,21 @@ def test_mapping_file_for_other_layouts(
     ledger.write_text(f"对象名称,证件号,月发放额\n李四,{person_id('22018219550202124')},380.00\n", encoding="utf-8")
     result = import_roster(registry_engine, ledger, "dibao", mapping=mapping)
     assert result.rows_stored == 1 and result.rows_rejected == 0
+
+
+def test_gbk_past_the_first_lines_is_still_read_as_gbk(
+    registry_engine: Engine, tmp_path: Path, person_id: Callable[[str], str]
+) -> None:
+    # The first lines are ASCII (a mapped header), the first GBK bytes come late: Polars finds them.
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns:\n  full_name: name\n  id_no: id_number\n", encoding="utf-8")
+    lines = ["full_name,id_no"]
+    lines += [f"Zhang{i},{person_id(f'22018219500101{i:03d}')}" for i in range(1, 61)]
+    lines += [f"王{i},{person_id(f'22018219600202{i:03d}')}" for i in range(1, 6)]
+    path = tmp_path / "late-gbk.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("gbk"))
+    result = import_roster(registry_engine, path, "poor", mapping=mapping)
+    assert (result.rows_stored, result.rows_rejected) == (65, 0)
+    with registry_engine.connect() as connection:
+        names = set(connection.execute(select(Member.name)).scalars())
+    assert "王5" in names and "Zhang60" in names

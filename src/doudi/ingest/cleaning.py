@@ -19,15 +19,29 @@ _CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "壹": "1", "
 DISABILITY_KINDS = ("视力", "听力", "言语", "肢体", "智力", "精神", "多重")
 
 
-def half_width(column: pl.Expr) -> pl.Expr:
-    """Full-width digits, letters and spaces to ASCII, ends trimmed, empty text to null."""
-    text = column.str.replace_many(_FULL_WIDTH, _HALF_WIDTH).str.strip_chars()
+_FULL_WIDTH_CLASS = "[\uff01-\uff5e\u3000\u00a0]"
+
+
+def has_full_width(column: pl.Expr) -> pl.Expr:
+    """Whether any value of the column has a character half_width would replace (one cheap scan)."""
+    return column.str.contains(_FULL_WIDTH_CLASS).any()
+
+
+def half_width(column: pl.Expr, *, narrow: bool = False) -> pl.Expr:
+    """Full-width digits, letters and spaces to ASCII, ends trimmed, empty text to null. `narrow`: the column
+    is known to have no full-width character (has_full_width), so the 96-way replacement is skipped."""
+    text = (column if narrow else column.str.replace_many(_FULL_WIDTH, _HALF_WIDTH)).str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def no_spaces(column: pl.Expr) -> pl.Expr:
+    """All whitespace removed, empty text to null; for text that half_width has already cleaned."""
+    text = column.str.replace_all(r"\s+", "")
     return pl.when(text == "").then(None).otherwise(text)
 
 
 def without_spaces(column: pl.Expr) -> pl.Expr:
-    text = half_width(column).str.replace_all(r"\s+", "")
-    return pl.when(text == "").then(None).otherwise(text)
+    return no_spaces(half_width(column))
 
 
 def _iso(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:

@@ -79,7 +79,7 @@ def _first_row_number(path: Path) -> int:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; county PCs save CSV as GBK, read as its superset GB18030."""
+    """UTF-8 (with or without BOM) first, then GB18030 (GBK's superset)."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -90,16 +90,43 @@ def decode_text(data: bytes) -> str:
         raise ImportRejected("无法识别CSV文件的编码：请保存为UTF-8或GBK编码") from error
 
 
+def _first_lines(data: bytes, count: int) -> str:
+    end = 0
+    for _ in range(count):
+        found = data.find(b"\n", end)
+        if found < 0:
+            return data.decode("utf-8")
+        end = found + 1
+    return data[:end].decode("utf-8")
+
+
 def _read_csv(path: Path) -> RawSheet:
-    text = decode_text(path.read_bytes())
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    try:
+        return _parse_csv(path, data)
+    except _NotUtf8:
+        # County PCs save CSV as GBK, read as its superset GB18030.
+        return _parse_csv(path, decode_text(data).encode("utf-8"))
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _parse_csv(path: Path, data: bytes) -> RawSheet:
+    """UTF-8 `data` as a frame of String cells; _NotUtf8 for other bytes (Polars checks every cell it reads,
+    so a UTF-8 file is not decoded into Python text first)."""
     # Title lines above the header have fewer fields; size the frame by the widest of the first lines.
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:50]))))
+    try:
+        head = list(csv.reader(io.StringIO(_first_lines(data, 50))))
+    except UnicodeDecodeError as error:
+        raise _NotUtf8 from error
     width = max((len(fields) for fields in head), default=0)
     if width == 0:
         raise ImportRejected(f"文件“{path.name}”是空的")
     try:
         cells = pl.read_csv(
-            text.encode("utf-8"),
+            data,
             has_header=False,
             schema={f"c{i}": pl.String() for i in range(width)},
             truncate_ragged_lines=True,
@@ -108,5 +135,7 @@ def _read_csv(path: Path) -> RawSheet:
     except pl.exceptions.NoDataError as error:
         raise ImportRejected(f"文件“{path.name}”是空的") from error
     except Exception as error:
+        if "utf-8" in str(error).lower():
+            raise _NotUtf8 from error
         raise ImportRejected(f"无法读取CSV文件“{path.name}”（{error}）") from error
     return RawSheet(_named(cells), 1)

@@ -40,15 +40,36 @@ def insert_frame(connection: Connection, table: str, frame: pl.DataFrame) -> int
         with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
             copy.write(buffer.getvalue())
         return frame.height
-    placeholders = ", ".join("?" for _ in frame.columns)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+    ready = _sqlite_ready(frame)
+    # sqlite3 binds every parameter of every row in Python (about a microsecond each): a column holding one
+    # value throughout (a batch id, a default flag) goes into the statement once instead.
+    constants = {name: literal for name in ready.columns if (literal := _constant(ready[name])) is not None}
+    values = ", ".join(constants.get(name, "?") for name in ready.columns)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"
+    bound = ready.drop(list(constants))
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        for chunk in _sqlite_ready(frame).iter_slices(_FETCH_BATCH):
+        if not bound.columns:
+            cursor.executemany(sql, [()] * ready.height)
+        for chunk in bound.iter_slices(_FETCH_BATCH) if bound.columns else ():
             cursor.executemany(sql, chunk.iter_rows())
     finally:
         cursor.close()
     return frame.height
+
+
+def _constant(column: pl.Series) -> str | None:
+    """The SQL literal of the one value a column holds in every row (NULL, an integer or a text), else None."""
+    first = column[0]
+    if first is None:
+        return "NULL" if column.null_count() == len(column) else None
+    if column.null_count() or not bool((column == first).all()):
+        return None
+    if isinstance(first, int) and not isinstance(first, bool):
+        return str(first)
+    if isinstance(first, str):
+        return "'" + first.replace("'", "''") + "'"
+    return None
 
 
 def update_rows(connection: Connection, table: str, key: Iterable[str], frame: pl.DataFrame) -> int:

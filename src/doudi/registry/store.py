@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 import polars as pl
 from sqlalchemy import Connection, Table
@@ -72,16 +73,24 @@ def fit_to_table(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 _RECHECK_FOREIGN_KEYS_FROM = 50_000
 
 
-def _insert(connection: Connection, name: str, frame: pl.DataFrame) -> int:
+@contextmanager
+def foreign_keys_checked_once(connection: Connection, name: str, rows: int) -> Iterator[None]:
+    """Around a bulk insert of `rows` rows into `name`: on PostgreSQL, from _RECHECK_FOREIGN_KEYS_FROM rows,
+    the table's foreign keys are dropped and added back afterwards (validated then, in one join)."""
     keys = list(table(name).foreign_key_constraints)
-    if connection.dialect.name != "postgresql" or frame.height < _RECHECK_FOREIGN_KEYS_FROM or not keys:
-        return insert_frame(connection, name, frame)
+    if connection.dialect.name != "postgresql" or rows < _RECHECK_FOREIGN_KEYS_FROM or not keys:
+        yield
+        return
     for key in keys:
         connection.execute(DropConstraint(key))
-    written = insert_frame(connection, name, frame)
+    yield
     for key in keys:
         connection.execute(AddConstraint(key))
-    return written
+
+
+def _insert(connection: Connection, name: str, frame: pl.DataFrame) -> int:
+    with foreign_keys_checked_once(connection, name, frame.height):
+        return insert_frame(connection, name, frame)
 
 
 def store_frames(
