@@ -257,6 +257,21 @@ def test_jilin_2016_exit_at_twice_the_standard_or_without_project_income(standar
     assert decide("jilin-2016", _rising("jilin-2016", 20000, project=False), standards)["decision"] == "exit"
 
 
+def test_jilin_2016_project_income_that_does_not_count_does_not_start_a_gradual_exit(standards):
+    # The wage is not from a project; the only project income is the exempt dividend of the 75-year-old
+    # (ASM-3): it did not lift the household over the line, so it exits rather than exits gradually.
+    members = [person("a", 45), person("b", 43, "F"), person("c", 75)]
+    incomes = [
+        {"kind": "wage", "id_number": "a", "yearly": 20000, "poverty_project": False},
+        {"kind": "project_dividend", "id_number": "c", "yearly": 600, "poverty_project": True},
+    ]
+    frames = household("jilin-2016", members, incomes, enrolled=True, current_benefit=300)
+    assert decide("jilin-2016", frames, standards)["decision"] == "exit"
+    incomes[1]["id_number"] = "a"  # the same dividend earned by a member who can work counts, and is a project's
+    frames = household("jilin-2016", members, incomes, enrolled=True, current_benefit=300)
+    assert decide("jilin-2016", frames, standards)["decision"] == "gradual_exit"
+
+
 # EXIT-2 过渡保障期 (001 二(一)) ---------------------------------------------------------------------------------
 
 

@@ -128,14 +128,16 @@ def own_counted_income(p: Profile) -> pl.Expr:
     "household",
     "有扶贫项目收入",
     policy=("EXIT-1", "EXIT-3"),
-    depends=("poverty_project", "yearly_fen"),
+    depends=("poverty_project", "counted_income_item_fen_e4"),
     reduce="any",
     aggregate_from="income",
     fill=False,
     unit="bool",
 )
 def has_poverty_project_income(p: Profile) -> pl.Expr:
-    return pl.col("poverty_project").fill_null(False) & (pl.col("yearly_fen") > 0)
+    # Only project income that counts (not a basic pension, not the exempt dividend of a member without labour
+    # capacity, ASM-2/3) can be what lifted the household over the standard.
+    return pl.col("poverty_project").fill_null(False) & (pl.col("counted_income_item_fen_e4") > 0)
 
 
 @variable(
