@@ -53,8 +53,6 @@ class Param(BaseModel, Generic[T]):
     note: str | None = None
 
 
-
-
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

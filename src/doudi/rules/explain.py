@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from doudi.policy.money import fen_to_yuan, format_yuan
+from doudi.policy.money import fen_to_yuan, format_yuan, yuan_to_fen
 from doudi.policy.profile import Profile
 from doudi.policy.references import RULES, cite
 from doudi.rules.decision import ROUTES
@@ -213,13 +213,13 @@ def _income(row: dict[str, Any]) -> dict[str, Any]:
 
 def _yuan(amount: str | None) -> str:
     """A yuan string from the JSON record ('1234.50') as people read it ('¥1,234.50')."""
-    return "—" if amount is None else f"¥{Decimal(amount):,.2f}"
+    return format_yuan(None if amount is None else yuan_to_fen(amount))
 
 
-def _chinese_month(month: str) -> str:
+def chinese_month(month: str) -> str:
     """'2020-07' as '2020年7月'."""
     year, number = month.split("-")[:2]
-    return f"{year}年{int(number)}月"
+    return f"{int(year)}年{int(number)}月"
 
 
 def to_text(record: dict[str, Any]) -> str:
@@ -238,7 +238,7 @@ def to_text(record: dict[str, Any]) -> str:
     ]
     if record["gradual_exit_schedule"]:
         schedule = record["gradual_exit_schedule"]
-        months = "，".join(f"{_chinese_month(m['month'])} {_yuan(m['amount'])}" for m in schedule)
+        months = "，".join(f"{chinese_month(m['month'])} {_yuan(m['amount'])}" for m in schedule)
         lines.append(f"渐退安排：{months}")
     if record["review_interval_months"]:
         due = record["next_review"]
