@@ -23,12 +23,12 @@ Posted = Annotated[CurrentUser, Depends(csrf_checked)]
 Db = Annotated[Session, Depends(get_db)]
 
 
-def area_alerts(engine: Engine, area_code: str, today: dt.date, status: str | None = "open") -> list[dict[str, Any]]:
+def area_alerts(engine: Engine, area_code: str, status: str | None = "open") -> list[dict[str, Any]]:
     return list_alerts(engine, AlertFilter(region_prefix=area_code, status=status))
 
 
 def alert_panel(engine: Engine, area_code: str, today: dt.date) -> dict[str, Any]:
-    alerts = area_alerts(engine, area_code, today)
+    alerts = area_alerts(engine, area_code)
     late = sum(1 for a in alerts if a["deadline"] < today)
     return {
         "title": "预警",
@@ -39,7 +39,7 @@ def alert_panel(engine: Engine, area_code: str, today: dt.date) -> dict[str, Any
 def _handle(web: Any, user: CurrentUser, alert_id: int, outcome: str, reason: str) -> str | None:
     if not (user.can("case_intake") or user.can("case_review")):
         raise HTTPException(403, f"您的角色（{user.role_info.name}）不能处理预警")
-    mine = {a["id"] for a in area_alerts(web.engine, user.area_code, web.today())}
+    mine = {a["id"] for a in area_alerts(web.engine, user.area_code)}
     if alert_id not in mine:
         raise HTTPException(404)
     try:
@@ -52,7 +52,7 @@ def _handle(web: Any, user: CurrentUser, alert_id: int, outcome: str, reason: st
 @pages.get("/alerts")
 def alerts_page(request: Request, user: Viewer) -> Response:
     web = context(request)
-    rows = area_alerts(web.engine, user.area_code, web.today())
+    rows = area_alerts(web.engine, user.area_code)
     return render(request, "alerts.html", user, rows=rows, outcomes=OUTCOMES, today=web.today(), error=None)
 
 
@@ -62,7 +62,7 @@ async def handle_page(request: Request, alert_id: int, user: Posted) -> Response
     web = context(request)
     error = _handle(web, user, alert_id, str(form.get("outcome") or ""), str(form.get("reason") or ""))
     if error:
-        rows = area_alerts(web.engine, user.area_code, web.today())
+        rows = area_alerts(web.engine, user.area_code)
         return render(request, "alerts.html", user, 400, rows=rows, outcomes=OUTCOMES, today=web.today(), error=error)
     return RedirectResponse("/alerts", status_code=303)
 
@@ -70,4 +70,4 @@ async def handle_page(request: Request, alert_id: int, user: Posted) -> Response
 @api.get("", summary="辖区内待处理的预警（MON-5），含期限与是否逾期")
 def api_alerts(request: Request, user: Viewer) -> list[dict[str, Any]]:
     web = context(request)
-    return area_alerts(web.engine, user.area_code, web.today())
+    return area_alerts(web.engine, user.area_code)

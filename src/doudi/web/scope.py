@@ -3,9 +3,7 @@ changes only households in their own area (village 12 digits, township 9, county
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import ColumnElement, Select, or_
+from sqlalchemy import ColumnElement, or_
 
 from doudi.registry.models import Household, Region
 
@@ -17,15 +15,6 @@ def household_filter(area_code: str) -> ColumnElement[bool]:
     return Household.village_code.startswith(area_code, autoescape=True)
 
 
-def scoped_households(query: Select[Any], area_code: str) -> Select[Any]:
-    return query.where(household_filter(area_code))
-
-
 def region_filter(area_code: str) -> ColumnElement[bool]:
     """Regions inside the area, and the area itself."""
     return or_(Region.code.startswith(area_code, autoescape=True), Region.code == area_code)
-
-
-def in_area(code: str | None, area_code: str) -> bool:
-    """A region or village code inside the area (for rows read outside SQL, e.g. comparison findings)."""
-    return bool(code) and str(code).startswith(area_code)

@@ -80,11 +80,6 @@ def _names_of(session: Session, village_codes: list[str | None]) -> dict[str, st
     return dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(sorted(codes)))).all())
 
 
-def area_name(session: Session, area_code: str) -> str:
-    name = session.scalar(select(Region.name).where(Region.code == area_code))
-    return name or area_code
-
-
 # --- dashboard ---------------------------------------------------------------------------------------------
 
 
