@@ -17,6 +17,7 @@ from doudi.ingest.export import KINDS, export_ledger
 from doudi.ingest.importer import import_roster
 from doudi.linkage.categories import CATEGORIES
 from doudi.linkage.service import CompareRequest, run_comparison
+from doudi.policy.profile import profile_for
 from doudi.web.auth import CurrentUser, record
 from doudi.web.uploads import UploadRejected, save_upload
 
@@ -98,11 +99,12 @@ def run_compare(
     sessions: sessionmaker[Session],
     user: CurrentUser,
     uploads: dict[str, tuple[str | None, bytes]],
-    profile: str,
     on: dt.date,
     folder: Path,
 ) -> dict[str, Any]:
-    """Compare the uploaded rosters (at least the dibao and the registered-poor ones) for the user's county."""
+    """Compare the uploaded rosters (at least the dibao and the registered-poor ones) for the user's county,
+    under the county's profile on `on` (ValueError when it has none)."""
+    profile = profile_for(user.area_code[:6], on).id
     files: dict[str, Path] = {}
     try:
         for source, (file_name, content) in uploads.items():
@@ -120,7 +122,7 @@ def run_compare(
     except Exception as error:
         log.exception("comparison failed")
         raise ActionRejected("比对失败：名单文件无法读取，请检查文件格式和列名") from error
-    report = folder / f"比对结果-第{outcome.run.run_id}次.xlsx"
+    report = comparison_report(folder, outcome.run.run_id)
     outcome.report.rename(report)
     _audit(sessions, user, "compare", str(outcome.run.run_id), ", ".join(f"{s}={p.name}" for s, p in files.items()))
     return {
@@ -130,6 +132,11 @@ def run_compare(
         "warnings": outcome.result.warnings,
         "report": report.name,
     }
+
+
+def comparison_report(folder: Path, run_id: int) -> Path:
+    """Where run_compare keeps a run's result workbook."""
+    return folder / f"比对结果-第{run_id}次.xlsx"
 
 
 def by_township(findings: pl.DataFrame) -> list[dict[str, Any]]:

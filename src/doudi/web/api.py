@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from doudi.web import services
-from doudi.web.actions import ActionRejected, run_compare, run_export, run_import
+from doudi.web.actions import ActionRejected, comparison_report, run_compare, run_export, run_import
 from doudi.web.app import COOKIE, context, csrf_checked, current_user, get_db, require
 from doudi.web.auth import SESSION_HOURS, CurrentUser, LoginFailed, authenticate, record
 
@@ -137,9 +137,10 @@ async def api_import(
     if not user.can("import"):
         raise HTTPException(403, "您的角色无权导入台账")
     web = context(request)
-    folder = web.files / "users" / user.username
     try:
-        return run_import(web.engine, web.sessions, user, source, file.filename, await file.read(), folder)
+        return run_import(
+            web.engine, web.sessions, user, source, file.filename, await file.read(), web.user_files(user)
+        )
     except ActionRejected as rejected:
         raise HTTPException(400, str(rejected)) from rejected
 
@@ -148,7 +149,7 @@ async def api_import(
 def api_export(request: Request, kind: str, user: Annotated[CurrentUser, Depends(require("export"))]) -> Response:
     web = context(request)
     try:
-        path, name = run_export(web.engine, web.sessions, user, kind, web.files / "users" / user.username)
+        path, name = run_export(web.engine, web.sessions, user, kind, web.user_files(user))
     except ActionRejected as rejected:
         raise HTTPException(400, str(rejected)) from rejected
     return FileResponse(path, filename=name)
@@ -170,15 +171,12 @@ async def api_compare(
 ) -> dict[str, Any]:
     if not user.can("compare"):
         raise HTTPException(403, "您的角色无权运行名单比对")
-    from doudi.policy.profile import profile_for
-
     web = context(request)
     uploads = {"dibao": (dibao.filename, await dibao.read()), "poor": (poor.filename, await poor.read())}
     if deaths is not None and deaths.filename:
         uploads["deaths"] = (deaths.filename, await deaths.read())
     try:
-        profile = profile_for(user.area_code[:6], on).id
-        return run_compare(web.engine, web.sessions, user, uploads, profile, on, web.files / "comparisons")
+        return run_compare(web.engine, web.sessions, user, uploads, on, web.comparisons)
     except (ActionRejected, ValueError) as rejected:
         raise HTTPException(400, str(rejected)) from rejected
 
@@ -187,7 +185,7 @@ async def api_compare(
 def api_compare_report(
     request: Request, run_id: int, user: Annotated[CurrentUser, Depends(require("compare"))]
 ) -> Response:
-    path = context(request).files / "comparisons" / f"比对结果-第{run_id}次.xlsx"
+    path = comparison_report(context(request).comparisons, run_id)
     if not path.is_file():
         raise HTTPException(404)
     return FileResponse(path, filename=path.name)

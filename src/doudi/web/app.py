@@ -74,6 +74,14 @@ class WebContext:
     def today(self) -> dt.date:
         return self.on or dt.date.today()
 
+    def user_files(self, user: CurrentUser) -> Path:
+        """Each user's files in their own folder: a download can only reach what that user produced."""
+        return self.files / "users" / user.username
+
+    @property
+    def comparisons(self) -> Path:
+        return self.files / "comparisons"
+
 
 class NotLoggedIn(Exception):
     pass

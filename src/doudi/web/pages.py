@@ -19,7 +19,15 @@ from doudi.linkage.categories import CATEGORIES
 from doudi.linkage.runs import DEPARTMENTS
 from doudi.monitoring.history import household_history
 from doudi.web import services
-from doudi.web.actions import EXPORT_NAMES, IMPORT_SOURCES, ActionRejected, run_compare, run_export, run_import
+from doudi.web.actions import (
+    EXPORT_NAMES,
+    IMPORT_SOURCES,
+    ActionRejected,
+    comparison_report,
+    run_compare,
+    run_export,
+    run_import,
+)
 from doudi.web.app import COOKIE, LOGIN_CSRF_COOKIE, context, csrf_checked, get_db, render, require
 from doudi.web.auth import SESSION_HOURS, CurrentUser, LoginFailed, authenticate, record
 from doudi.web.confirmation_views import DEPARTMENT_OF_ROLE, run_confirmations
@@ -183,7 +191,7 @@ async def imports_upload(request: Request, user: Posted) -> Response:
         web = context(request)
         try:
             result = run_import(
-                web.engine, web.sessions, user, source, upload.filename, await upload.read(), _folder(request, user)
+                web.engine, web.sessions, user, source, upload.filename, await upload.read(), web.user_files(user)
             )
         except ActionRejected as rejected:
             errors["file"] = str(rejected)
@@ -193,14 +201,9 @@ async def imports_upload(request: Request, user: Posted) -> Response:
     )
 
 
-def _folder(request: Request, user: CurrentUser) -> Path:
-    # Each user's files in their own folder: a download can only reach what that user produced.
-    return context(request).files / "users" / user.username
-
-
 @router.get("/files/{name}")
 def download(request: Request, name: str, user: Viewer) -> Response:
-    path = _folder(request, user) / Path(name).name
+    path = context(request).user_files(user) / Path(name).name
     if not path.is_file():
         raise HTTPException(404)
     return FileResponse(path, filename=name)
@@ -215,14 +218,10 @@ def exports_page(request: Request, user: Annotated[CurrentUser, Depends(require(
 def export(request: Request, kind: str, user: Annotated[CurrentUser, Depends(require("export"))]) -> Response:
     web = context(request)
     try:
-        path, download_name = run_export(web.engine, web.sessions, user, kind, _folder(request, user))
+        path, download_name = run_export(web.engine, web.sessions, user, kind, web.user_files(user))
     except ActionRejected as rejected:
         raise HTTPException(400, str(rejected)) from rejected
     return FileResponse(path, filename=download_name)
-
-
-def _compare_folder(request: Request) -> Path:
-    return context(request).files / "comparisons"
 
 
 @router.get("/compare")
@@ -262,8 +261,7 @@ async def compare_run(request: Request, user: Posted, db: Db) -> Response:
     if not errors:
         web = context(request)
         try:
-            profile = _profile_for(user.area_code, on)
-            result = run_compare(web.engine, web.sessions, user, uploads, profile, on, _compare_folder(request))
+            result = run_compare(web.engine, web.sessions, user, uploads, on, web.comparisons)
         except (ActionRejected, ValueError) as rejected:
             errors["form"] = str(rejected)
     return render(
@@ -290,17 +288,11 @@ def _runs(db: Session, user: CurrentUser) -> dict[str, Any]:
     }
 
 
-def _profile_for(area_code: str, on: dt.date) -> str:
-    from doudi.policy.profile import profile_for
-
-    return profile_for(area_code[:6], on).id
-
-
 @router.get("/compare/{run_id}/report.xlsx")
 def compare_report(
     request: Request, run_id: int, user: Annotated[CurrentUser, Depends(require("compare"))]
 ) -> Response:
-    path = _compare_folder(request) / f"比对结果-第{run_id}次.xlsx"
+    path = comparison_report(context(request).comparisons, run_id)
     if not path.is_file():
         raise HTTPException(404)
     return FileResponse(path, filename=path.name)

@@ -106,7 +106,7 @@ def roll_workbook(request: Request, month: str, user: Exporter) -> Response:
     web = context(request)
     chosen = _month(month, web.today())
     roll = payment_roll(web.engine, chosen, user.area_code)
-    folder = web.files / "users" / user.username
+    folder = web.user_files(user)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"发放花名册-{user.area_code}-{chosen}.xlsx"
     write_roll_workbook(roll, path, region_names(web.engine))
@@ -160,7 +160,7 @@ def quarterly(request: Request, quarter: str, user: Exporter) -> Response:
     except ValueError as error:
         raise HTTPException(400, str(error)) from error
     report = quarterly_report(web.engine, chosen, user.area_code)
-    folder = web.files / "users" / user.username
+    folder = web.user_files(user)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"季度报表-{user.area_code}-{chosen.year}Q{chosen.number}.xlsx"
     write_quarterly_workbook(report, path)
