@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -39,28 +38,16 @@ GRADUAL_EXIT = ("gradual_exit_since", "gradual_exit_base_fen")
 def county_tables(county: SyntheticCounty, batch_id: int) -> dict[str, pl.DataFrame]:
     """The synthetic county's frames under the registry's table and column names."""
     members = county.members
-    if county.deaths.height and "death_date" in county.deaths.columns:
+    if county.deaths.height:
         deaths = county.deaths.select("id_number", "death_date").unique("id_number")
-        members = members.drop("death_date", strict=False).join(deaths, on="id_number", how="left")
-    enrollments = county.enrollments.rename(
-        {
-            k: v
-            for k, v in {"enrolled_class": "class", "benefit_class": "class"}.items()
-            if k in county.enrollments.columns
-        }
+        members = members.join(deaths, on="id_number", how="left")
+    # The synthetic county keeps a running gradual exit on the household; the registry keeps it on the
+    # household's dibao enrollment, where the engine's loader reads it.
+    running = conform(county.households, {k: HOUSEHOLDS[k] for k in ("household_id", *GRADUAL_EXIT)})
+    household_dibao = (pl.col("program") == "dibao") & (pl.col("scope") == "household")
+    enrollments = county.enrollments.join(running, on="household_id", how="left", maintain_order="left").with_columns(
+        pl.when(household_dibao).then(pl.col(c)).alias(c) for c in GRADUAL_EXIT
     )
-    defaults = {"program": "dibao", "scope": "household", "status": "active"}
-    enrollments = enrollments.with_columns(
-        pl.lit(value).alias(name) for name, value in defaults.items() if name not in enrollments.columns
-    )
-    if "gradual_exit_since" not in enrollments.columns:
-        # The synthetic county keeps a running gradual exit on the household; the registry keeps it on the
-        # household's dibao enrollment, where the engine's loader reads it.
-        running = conform(county.households, {k: HOUSEHOLDS[k] for k in ("household_id", *GRADUAL_EXIT)})
-        household_dibao = (pl.col("program") == "dibao") & (pl.col("scope") == "household")
-        enrollments = enrollments.join(running, on="household_id", how="left", maintain_order="left").with_columns(
-            pl.when(household_dibao).then(pl.col(c)).alias(c) for c in GRADUAL_EXIT
-        )
     # A roster row needs an ID number, and the registry keeps one row per person and source; the synthetic
     # rosters carry deliberate damage (missing or repeated numbers) for the comparison to find.
     rosters = (
@@ -68,18 +55,9 @@ def county_tables(county: SyntheticCounty, batch_id: int) -> dict[str, pl.DataFr
         .unique(["source", "id_number"], keep="first", maintain_order=True)
         .with_columns(pl.lit(batch_id).alias("batch_id"))
     )
-    if "as_of" not in rosters.columns:
-        rosters = rosters.with_columns(pl.lit(dt.date.today()).alias("as_of"))
-    households = (
-        county.households.rename({"household_id": "id"})
-        if "household_id" in county.households.columns
-        else county.households
-    )
-    if "region_code" not in households.columns:
-        households = households.with_columns(pl.col("village_code").str.slice(0, 6).alias("region_code"))
     return {
         "regions": county.regions,
-        "households": households,
+        "households": county.households.rename({"household_id": "id"}),
         "members": members,
         "income_items": county.incomes,
         "expenses": county.expenses,
@@ -119,9 +97,8 @@ def _summary(county: SyntheticCounty) -> dict[str, Any]:
     current = county.enrollments.filter((pl.col("program") == "dibao") & (pl.col("status") != "exited"))
     dibao_households = current["household_id"].unique()
     poor = county.households.filter(pl.col("registered_poor"))
-    key = "household_id" if "household_id" in county.households.columns else "id"
-    overlap = poor.filter(pl.col(key).is_in(dibao_households.implode()))
-    sample = overlap[key][0] if overlap.height else county.households[key][0]
+    overlap = poor.filter(pl.col("household_id").is_in(dibao_households.implode()))
+    sample = (overlap if overlap.height else county.households)["household_id"][0]
     return {
         "households": county.households.height,
         "persons": county.members.height,
