@@ -43,7 +43,7 @@ def _handle(web: Any, user: CurrentUser, alert_id: int, outcome: str, reason: st
     if alert_id not in mine:
         raise HTTPException(404)
     try:
-        handle_alert(web.engine, alert_id, outcome, f"{user.display_name}（{user.username}）", reason, web.today())
+        handle_alert(web.engine, alert_id, outcome, user.officer, reason, web.today())
     except AlertError as error:
         return str(error)
     return None

@@ -50,6 +50,11 @@ class CurrentUser:
     def can(self, permission: str) -> bool:
         return permission in ROLES[self.role].permissions
 
+    @property
+    def officer(self) -> str:
+        """How the user is named on what they do (cases, alerts, rolls, confirmations): 姓名（用户名）."""
+        return f"{self.display_name}（{self.username}）"
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -52,10 +52,6 @@ class CaseRejected(ValueError):
     """A refused case action (Chinese message); nothing was written."""
 
 
-def _officer(user: CurrentUser) -> str:
-    return f"{user.display_name}（{user.username}）"
-
-
 def _scoped_case(session: Session, user: CurrentUser, ref: str) -> Case:
     """The case when it lies in the user's area; 404 otherwise (another area's case numbers cannot be probed)."""
     try:
@@ -107,7 +103,7 @@ def perform(web: Any, user: CurrentUser, ref: str, action: str, values: dict[str
     if not user.can(permission):
         raise HTTPException(403, f"您的角色（{user.role_info.name}）不能办理这一步")
     errors: dict[str, str] = {}
-    by = _officer(user)
+    by = user.officer
     day = _date(values, "on", "日期", errors) if action != "post" else None
     start = _date(values, "start", "公示开始日期", errors) if action == "post" else None
     amount_fen = None
@@ -200,7 +196,7 @@ def intake(
                 session,
                 household_id=household_id,
                 program=program,
-                by=_officer(user),
+                by=user.officer,
                 received_on=received,  # type: ignore[arg-type]
                 documents=documents,
             )

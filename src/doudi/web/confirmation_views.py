@@ -34,7 +34,7 @@ def _confirm(request: Request, run_id: int, user: CurrentUser) -> dict[str, str]
     if department is None:
         raise HTTPException(403, "只有县民政局和县扶贫办的经办人可以确认比对结果")
     web = context(request)
-    done = confirm(web.engine, run_id, department, f"{user.display_name}（{user.username}）")
+    done = confirm(web.engine, run_id, department, user.officer)
     with web.sessions.begin() as session:
         record(session, user.username, "confirm_comparison", f"run {run_id}", DEPARTMENTS[department])
     return done

@@ -72,7 +72,7 @@ def _approve(request: Request, month: str, user: CurrentUser) -> Roll:
         raise HTTPException(403, "您的角色无权审批发放花名册")
     web = context(request)
     chosen = _month(month, web.today())
-    roll = approve_roll(web.engine, chosen, user.area_code, f"{user.display_name}（{user.username}）")
+    roll = approve_roll(web.engine, chosen, user.area_code, user.officer)
     with web.sessions.begin() as session:
         detail = f"{roll.rows.height} rows, {roll.total_fen} fen"
         record(session, user.username, "approve_roll", f"roll {chosen}", detail)
