@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import polars as pl
 import typer
@@ -18,7 +18,7 @@ from doudi.policy.standards import StandardsError, load_standards
 err = Console(stderr=True, soft_wrap=True)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     err.print(f"[red]错误：[/red]{message}")
     raise typer.Exit(2)
 
@@ -64,14 +64,12 @@ def assess(
 def _json(path: Path | None) -> object:
     if path is None:
         _fail("请给出家庭 JSON 文件，或用 --db --household 编号 从登记库读取")
-        raise AssertionError
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         _fail(f"无法读取家庭文件 {path}：{error}")
     except json.JSONDecodeError as error:
         _fail(f"家庭文件 {path} 不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列，{error.msg}")
-    raise AssertionError
 
 
 def _from_registry(household_id: str | None, url: str | None, day: dt.date) -> dict[str, pl.DataFrame]:
@@ -113,7 +111,6 @@ def assess_batch(
             frames, rejected = _registry_batch(region, database_url, _date(on))
         elif households is None or members is None:
             _fail("请给出家庭表和 --members 成员表，或用 --db 评估登记库中的家庭")
-            raise AssertionError
         else:
             frames, rejected = read_batch(households, members, incomes, expenses, _date(on) if on else None)
     except (ProfileError, StandardsError, ValueError) as error:
