@@ -312,12 +312,13 @@ def case_panel(session: Session, area_code: str, today: dt.date, reviews_due: in
     """Open cases and those past their step's deadline (doudi.cases decides what is overdue)."""
     from doudi.cases.models import Case
     from doudi.cases.service import overdue
+    from doudi.cases.states import CLOSED
 
     open_cases = (
         session.scalar(
             select(func.count())
             .select_from(Case)
-            .where(Case.region_code.startswith(area_code, autoescape=True), Case.state.not_in(("confirmed", "refused")))
+            .where(Case.region_code.startswith(area_code, autoescape=True), Case.state.not_in(CLOSED))
         )
         or 0
     )
