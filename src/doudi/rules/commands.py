@@ -151,7 +151,6 @@ def _date(text: str | None) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         _fail(f"日期“{text}”应为 YYYY-MM-DD 格式")
-        raise
 
 
 def register(app: typer.Typer) -> None:
