@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -41,7 +41,6 @@ class SyntheticCounty:
     deaths: pl.DataFrame
     dibao_standard_fen: int = 0  # the yearly standard incomes were shaped around
     seed: int = 0
-    extras: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 def _rng(seed: int, stage: int) -> np.random.Generator:
@@ -140,11 +139,10 @@ def generate_county(
     )
     tekun_month = int(standard_fen * 1.3) // 12 // 100 * 100  # STD-4: ≥ 1.3 × the dibao standard
     # A tekun person is supported by tekun, not dibao.
+    in_tekun = pl.col("household_index").is_in(tekun["household_index"].implode())
     house = house.with_columns(
         **{
-            c: pl.when(pl.col("household_index").is_in(tekun["household_index"].implode()))
-            .then(None)
-            .otherwise(pl.col(c))
+            c: pl.when(in_tekun).then(None).otherwise(pl.col(c))
             for c in (
                 "enrolled_since",
                 "enrolled_scope",
@@ -154,7 +152,7 @@ def generate_county(
                 "gradual_exit_base_fen",
             )
         },
-        enrolled=pl.col("enrolled") & ~pl.col("household_index").is_in(tekun["household_index"].implode()),
+        enrolled=pl.col("enrolled") & ~in_tekun,
     )
 
     status = (
