@@ -21,27 +21,12 @@ from sqlalchemy import Engine
 
 from doudi.linkage import patterns, person_links, same_person
 from doudi.linkage.categories import CATEGORIES, PRIORITY
+from doudi.linkage.patterns import FINDING_SCHEMA, finding_rows, household_key
 from doudi.linkage.roster_assessment import assess_units
 from doudi.linkage.rosters import Rosters
 from doudi.policy.profile import Profile
 
 log = logging.getLogger(__name__)
-
-FINDING_SCHEMA: dict[str, pl.DataType] = {
-    "category": pl.String(),
-    "item_key": pl.String(),  # stable across runs: what 回头看 compares
-    "township": pl.String(),
-    "village": pl.String(),
-    "row_key": pl.String(),
-    "source": pl.String(),
-    "row": pl.Int64(),
-    "household_no": pl.String(),
-    "head_name": pl.String(),
-    "name": pl.String(),
-    "id_text": pl.String(),
-    "relation": pl.String(),
-    "detail": pl.String(),
-}
 
 DECISION_NAMES = {
     "enroll": "纳入低保",
@@ -116,23 +101,19 @@ def compare_rosters(
         links = _frame(connection, "SELECT * FROM household_links")
     units = _units(status, links)
     unit_persons = persons.join(units.select("household_key", "unit", "status"), on="household_key")
-    unit_flags = _unit_flags(unit_persons, units)
+    unit_flags = _unit_flags(unit_persons)
     decisions, unassessed = assess_units(unit_persons, unit_flags, profile, on, region_code, engine)
     findings = _findings(persons, unit_persons, unit_flags, decisions, unassessed, pairs, rosters, on)
     accounting = _accounting(persons, findings)
-    warnings = _date_warnings(rosters, profile)
-    log.info("compared %d rows: %s", persons.height, {k: v for k, v in _counts(findings).items() if v})
-    return ComparisonResult(findings, accounting, rosters.rejected, pairs, persons, warnings)
+    result = ComparisonResult(findings, accounting, rosters.rejected, pairs, persons, _date_warnings(rosters, profile))
+    log.info("compared %d rows: %s", persons.height, {k: v for k, v in result.counts().items() if v})
+    return result
 
 
 def _frame(connection: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
     result = connection.sql(sql).pl()
     assert isinstance(result, pl.DataFrame)
     return result
-
-
-def _counts(findings: pl.DataFrame) -> dict[str, int]:
-    return dict(findings.group_by("category").agg(pl.col("item_key").n_unique()).iter_rows())
 
 
 def _units(status: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
@@ -172,7 +153,7 @@ def _units(status: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _unit_flags(unit_persons: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+def _unit_flags(unit_persons: pl.DataFrame) -> pl.DataFrame:
     dibao = pl.col("source") == "dibao"
     return unit_persons.group_by("unit", maintain_order=True).agg(
         dibao.any().alias("on_dibao"),
@@ -181,22 +162,8 @@ def _unit_flags(unit_persons: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame
         pl.col("since").filter(dibao).drop_nulls().min().alias("since"),
         pl.col("monthly_benefit_fen").filter(dibao).drop_nulls().first().alias("benefit_fen"),
         pl.col("single_person").filter(dibao).drop_nulls().any().alias("single_person"),
-        pl.col("status").first().alias("status") if "status" in unit_persons.columns else pl.lit(None).alias("status"),
+        pl.col("status").first(),
     )
-
-
-def _finding_rows(rows: pl.DataFrame, category: str, item_key: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
-    return rows.select(
-        pl.lit(category).alias("category"),
-        item_key.alias("item_key"),
-        *[c for c in FINDING_SCHEMA if c not in ("category", "item_key", "detail")],
-        detail.alias("detail"),
-    ).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
-
-
-def _unit_key(category: str) -> pl.Expr:
-    """A household finding's key across runs: the category and the smallest ID number in the household."""
-    return pl.format("{}|{}", pl.lit(category), pl.col("link_id").min().over("unit").fill_null(pl.col("unit")))
 
 
 def _findings(
@@ -223,7 +190,7 @@ def _findings(
 
     def household_finding(condition: pl.Expr, category: str, detail: pl.Expr) -> None:
         rows = decided.filter(condition)
-        parts.append(_finding_rows(rows, category, _unit_key(category), detail))
+        parts.append(finding_rows(rows, category, household_key(category), detail))
 
     on_both = pl.col("on_dibao") & pl.col("registered_poor")
     exiting = pl.col("decision").is_in(["exit", "gradual_exit", "deny"]).fill_null(False)
@@ -234,10 +201,10 @@ def _findings(
     )
     overlap = decided.filter(on_both).join(special_note.rename({"source": "special"}), on="link_id", how="left")
     parts.append(
-        _finding_rows(
+        finding_rows(
             overlap,
             "overlap",
-            _unit_key("overlap"),
+            household_key("overlap"),
             pl.when(pl.col("special").is_not_null())
             .then(pl.format("建档立卡户在低保中；本人为{}", "special"))
             .otherwise(pl.lit("建档立卡户在低保中")),
@@ -245,10 +212,10 @@ def _findings(
     )
     specials_in_overlap = special.join(overlap.select("link_id", "unit").unique("link_id"), on="link_id")
     parts.append(
-        _finding_rows(
+        finding_rows(
             specials_in_overlap,
             "overlap",
-            _unit_key("overlap"),
+            household_key("overlap"),
             pl.format(
                 "{}，所在建档立卡户在低保中",
                 pl.col("source").replace_strict({"tekun": "特困人员", "disabled": "残疾人"}),
@@ -269,7 +236,7 @@ def _findings(
     household_finding(pl.col("on_dibao") & exiting, "should_exit", decision_text)
     # Not assessed, with the reason.
     not_assessed = roster_rows.join(unassessed, on="unit")
-    parts.append(_finding_rows(not_assessed, "not_assessed", _unit_key("not_assessed"), pl.col("reason")))
+    parts.append(finding_rows(not_assessed, "not_assessed", household_key("not_assessed"), pl.col("reason")))
     # 5. the same household described differently; persons in two households; dibao after death.
     parts.append(patterns.household_differences(roster_rows))
     parts.append(patterns.two_households(persons))

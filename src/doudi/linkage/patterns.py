@@ -8,7 +8,7 @@
    按年龄纳入 (the old members covered, the working-age ones not);
  - village officials' relatives on dibao (SUP-2), by the rule documented in `official_relatives`.
 
-Each function returns rows of compare.FINDING_SCHEMA.
+Each function returns rows of FINDING_SCHEMA.
 """
 
 from __future__ import annotations
@@ -17,26 +17,29 @@ import datetime as dt
 
 import polars as pl
 
+FINDING_SCHEMA: dict[str, pl.DataType] = {
+    "category": pl.String(),
+    "item_key": pl.String(),  # stable across runs: what 回头看 compares
+    "township": pl.String(),
+    "village": pl.String(),
+    "row_key": pl.String(),
+    "source": pl.String(),
+    "row": pl.Int64(),
+    "household_no": pl.String(),
+    "head_name": pl.String(),
+    "name": pl.String(),
+    "id_text": pl.String(),
+    "relation": pl.String(),
+    "detail": pl.String(),
+}
 # Columns a finding row copies from a person row.
-_ROW_COLUMNS = (
-    "township",
-    "village",
-    "row_key",
-    "source",
-    "row",
-    "household_no",
-    "head_name",
-    "name",
-    "id_text",
-    "relation",
-)
+_ROW_COLUMNS = tuple(c for c in FINDING_SCHEMA if c not in ("category", "item_key", "detail"))
 _OLD_AGE = 60
 _WORKING_AGE = 18
 
 
-def _rows(frame: pl.DataFrame, category: str, item_key: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
-    from doudi.linkage.compare import FINDING_SCHEMA
-
+def finding_rows(frame: pl.DataFrame, category: str, item_key: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
+    """`frame`'s person rows as findings of `category` (FINDING_SCHEMA)."""
     return frame.select(
         pl.lit(category).alias("category"), item_key.alias("item_key"), *_ROW_COLUMNS, detail.alias("detail")
     ).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
@@ -62,10 +65,10 @@ def household_differences(rows: pl.DataFrame) -> pl.DataFrame:
     size_differs = marked.filter(
         (pl.col("source") == "dibao") & pl.col("in_poor") & (pl.col("stated") != pl.col("poor_n")).fill_null(False)
     )
-    key = _household_key("household_differs")
+    key = household_key("household_differs")
     parts = [
-        _rows(not_in_poor, "household_differs", key, pl.lit("此人在低保名单该户中，不在建档立卡名单的该户中")),
-        _rows(
+        finding_rows(not_in_poor, "household_differs", key, pl.lit("此人在低保名单该户中，不在建档立卡名单的该户中")),
+        finding_rows(
             size_differs,
             "household_differs",
             key,
@@ -77,7 +80,9 @@ def household_differences(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("household_key").filter(pl.col("source") == "poor").n_unique().over("unit").alias("poor_households")
     ).filter((pl.col("poor_households") > 1) & (pl.col("source") == "poor"))
     parts.append(
-        _rows(split, "household_differs", key, pl.format("低保名单的同一户在建档立卡名单中分为{}户", "poor_households"))
+        finding_rows(
+            split, "household_differs", key, pl.format("低保名单的同一户在建档立卡名单中分为{}户", "poor_households")
+        )
     )
     # One ID number, two names: a variant character or a homophone typed in one roster.
     named = (
@@ -92,7 +97,7 @@ def household_differences(rows: pl.DataFrame) -> pl.DataFrame:
         named.filter(pl.col("dibao_name") != pl.col("poor_name")), on="link_id"
     )
     name_detail = pl.format("姓名不同：低保名单“{}”，建档立卡名单“{}”", "dibao_name", "poor_name")
-    parts.append(_rows(renamed, "household_differs", key, name_detail))
+    parts.append(finding_rows(renamed, "household_differs", key, name_detail))
     # Both rosters state a yearly income and they disagree.
     incomes = (
         rows.filter(pl.col("yearly_income_fen").is_not_null())
@@ -106,11 +111,12 @@ def household_differences(rows: pl.DataFrame) -> pl.DataFrame:
     income_detail = pl.format(
         "家庭年收入不同：低保名单{}元，建档立卡名单{}元", pl.col("dibao_income") / 100, pl.col("poor_income") / 100
     )
-    parts.append(_rows(income_rows.filter(pl.col("source") == "dibao"), "household_differs", key, income_detail))
+    parts.append(finding_rows(income_rows.filter(pl.col("source") == "dibao"), "household_differs", key, income_detail))
     return pl.concat(parts)
 
 
-def _household_key(category: str) -> pl.Expr:
+def household_key(category: str) -> pl.Expr:
+    """A household finding's key across runs: the category and the smallest ID number in the household."""
     return pl.format("{}|{}", pl.lit(category), pl.col("link_id").min().over("unit").fill_null(pl.col("unit")))
 
 
@@ -124,7 +130,7 @@ def two_households(persons: pl.DataFrame) -> pl.DataFrame:
         pl.col("household_key").n_unique().over("source", "link_id"),
         pl.col("household_no").fill_null("无").unique().sort().str.join("、").over("source", "link_id"),
     )
-    return _rows(twice, "two_households", _person_key("two_households"), detail)
+    return finding_rows(twice, "two_households", _person_key("two_households"), detail)
 
 
 def dead_on_dibao(persons: pl.DataFrame, dibao_as_of: dt.date) -> pl.DataFrame:
@@ -139,18 +145,21 @@ def dead_on_dibao(persons: pl.DataFrame, dibao_as_of: dt.date) -> pl.DataFrame:
     detail = pl.format(
         "死亡名单记载死亡日期{}，仍在低保名单中（低保名单日期{}）", pl.col("death_date"), pl.lit(dibao_as_of)
     )
-    listed = _rows(dead, "dead_on_dibao", _person_key("dead_on_dibao"), detail)
+    listed = finding_rows(dead, "dead_on_dibao", _person_key("dead_on_dibao"), detail)
     # The deaths-roster row that found it belongs to the same finding.
     death_rows = persons.join(dead.select(pl.col("death_row").alias("row_key"), "death_date"), on="row_key")
     return pl.concat(
-        [listed, _rows(death_rows, "dead_on_dibao", _person_key("dead_on_dibao"), pl.lit("死亡人员仍在低保名单中"))]
+        [
+            listed,
+            finding_rows(death_rows, "dead_on_dibao", _person_key("dead_on_dibao"), pl.lit("死亡人员仍在低保名单中")),
+        ]
     )
 
 
 def pair_findings(persons: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     """Both rows of each probable same-person pair, the partner and the evidence in the detail."""
     if pairs.is_empty():
-        return _rows(persons.head(0), "same_person", pl.lit(""), pl.lit(""))
+        return finding_rows(persons.head(0), "same_person", pl.lit(""), pl.lit(""))
     partner = persons.select(
         "row_key", pl.col("name").alias("p_name"), pl.col("id_text").alias("p_id"), pl.col("source").alias("p_source")
     )
@@ -182,7 +191,7 @@ def pair_findings(persons: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         "evidence",
     )
     key = pl.format("same_person|{}|{}", pl.col("name"), pl.coalesce("link_id", "id_text", "village"))
-    return _rows(rows, "same_person", key.min().over("pair"), detail)
+    return finding_rows(rows, "same_person", key.min().over("pair"), detail)
 
 
 def partial_coverage(rows: pl.DataFrame, on: dt.date) -> pl.DataFrame:
@@ -235,11 +244,11 @@ def partial_coverage(rows: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     detail = pl.format("家庭{}人，仅{}人纳入低保", "n_household", "n_covered")
     return pl.concat(
         [
-            _rows(flagged.filter(~by_age), "partial_coverage", _household_key("partial_coverage"), detail),
-            _rows(
+            finding_rows(flagged.filter(~by_age), "partial_coverage", household_key("partial_coverage"), detail),
+            finding_rows(
                 flagged.filter(by_age),
                 "age_only",
-                _household_key("age_only"),
+                household_key("age_only"),
                 detail + pl.lit("，纳入的均为60岁以上老人，劳动年龄成员未纳入"),
             ),
         ]
@@ -254,7 +263,7 @@ def official_relatives(persons: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFram
     The dibao rows of the household are listed, and the official's row too."""
     officials = persons.filter(pl.col("source") == "officials")
     if officials.is_empty():
-        return _rows(persons.head(0), "official_relative", pl.lit(""), pl.lit(""))
+        return finding_rows(persons.head(0), "official_relative", pl.lit(""), pl.lit(""))
     dibao_units = rows.filter(pl.col("source") == "dibao").select("unit").unique()
     unit_members = rows.join(dibao_units, on="unit").select("unit", "link_id").drop_nulls().unique()
     same_household = officials.join(unit_members, on="link_id").select(
@@ -283,14 +292,14 @@ def official_relatives(persons: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFram
     dibao_rows = rows.filter(pl.col("source") == "dibao").join(hits, on="unit")
     detail = pl.format("{}：村干部{}（{}）", "why", "official", pl.col("official_post").fill_null("职务未填"))
     key = pl.format("official_relative|{}|{}", "official_row", pl.col("link_id").min().over("unit", "official_row"))
-    listed = _rows(dibao_rows, "official_relative", key, detail)
+    listed = finding_rows(dibao_rows, "official_relative", key, detail)
     official_rows = persons.join(
         hits.select(pl.col("official_row").alias("row_key"), "why").unique("row_key"), on="row_key"
     )
     return pl.concat(
         [
             listed,
-            _rows(
+            finding_rows(
                 official_rows,
                 "official_relative",
                 pl.format("official_relative|{}", "row_key"),
