@@ -24,11 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from doudi.registry.models import Base
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+from doudi.registry.models import Base, _now
 
 
 class FeedBatch(Base):

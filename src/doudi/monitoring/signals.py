@@ -80,6 +80,16 @@ def _year_key() -> pl.Expr:
     return pl.col("on").dt.year().cast(pl.String)
 
 
+def _medical_fen() -> pl.Expr:
+    """Self-paid medical cost: the larger of the registry's and the medical feed's look-back sum."""
+    return pl.max_horizontal(pl.col("medical_self_paid_fen"), pl.col("feed_medical_fen").fill_null(0))
+
+
+def _vulnerable() -> pl.Expr:
+    """A member who cannot work for severe disability or serious illness, or all members elderly."""
+    return pl.col("has_incapable_priority_member") | pl.col("all_members_elderly")
+
+
 def income_drop(p: Profile) -> pl.Expr:
     """MON-2 收入骤减 (004 二(二)): counted income fell below the household's line since the last run, or fell by
     at least `monitoring.income_drop_share` of what it was."""
@@ -99,7 +109,7 @@ def expense_spike(p: Profile) -> pl.Expr:
     sum over the look-back window) reaches `monitoring.expense_share_of_income` of the household's gross
     income."""
     share_bp = _bp(p.monitoring.expense_share_of_income.value)
-    medical = pl.max_horizontal(pl.col("medical_self_paid_fen"), pl.col("feed_medical_fen").fill_null(0))
+    medical = _medical_fen()
     return (medical > 0) & (medical * BASIS >= pl.col("gross_income_fen") * share_bp)
 
 
@@ -120,8 +130,7 @@ def refused_in_difficulty(p: Profile) -> pl.Expr:
     below the edge line, and a member who cannot work for severe disability or serious illness, or all members
     elderly (004 二(二) 老年人、重病患者、重度残疾人等特殊困难群体)."""
     refused = pl.col("decision").is_in(["deny", "refer", "exit"])
-    special = pl.col("has_incapable_priority_member") | pl.col("all_members_elderly")
-    return (pl.col("coverage") == "none") & refused & below_edge(p) & special
+    return (pl.col("coverage") == "none") & refused & below_edge(p) & _vulnerable()
 
 
 def eligible_not_covered(p: Profile) -> pl.Expr:
@@ -186,8 +195,7 @@ def _evidence(rule: str) -> pl.Expr:
         before = _yuan(_per_capita_monthly_fen(pl.col("previous_income_fen_e4")))
         return pl.format("月人均收入由{}降至{}（低保标准{}）", before, per_capita, standard)
     if rule == "expense_spike":
-        medical = pl.max_horizontal(pl.col("medical_self_paid_fen"), pl.col("feed_medical_fen").fill_null(0))
-        return pl.format("年自负医疗费用{}，家庭年收入{}", _yuan(medical), _yuan(pl.col("gross_income_fen")))
+        return pl.format("年自负医疗费用{}，家庭年收入{}", _yuan(_medical_fen()), _yuan(pl.col("gross_income_fen")))
     if rule == "unstable_after_escape":
         return pl.format("已脱贫，月人均收入{}（低保标准{}），退出后返贫风险较大", per_capita, standard)
     if rule == "refused_in_difficulty":
@@ -202,7 +210,7 @@ def _context() -> list[pl.Expr]:
         pl.col("household_eligible"),
         pl.col("registered_poor"),
         pl.col("escaped_poverty"),
-        (pl.col("has_incapable_priority_member") | pl.col("all_members_elderly")).alias("_vulnerable"),
+        _vulnerable().alias("_vulnerable"),
         (pl.col("counted_income_fen_e4") < pl.col("household_line_fen_e4")).alias("_below"),
     ]
 
