@@ -22,9 +22,10 @@ from sqlalchemy import Engine, select, update
 
 from doudi.audit.chain import record_bulk
 from doudi.payments.models import PaymentRoll, PaymentRollRow
-from doudi.payments.months import PaymentError, chinese_month, parse_month
+from doudi.payments.months import PaymentError, parse_month
 from doudi.payments.roll import Roll
 from doudi.policy.money import fen_to_yuan, yuan_to_fen
+from doudi.rules.explain import chinese_month
 
 BANK_HEADER = ("业务编号", "户编号", "账户名称", "开户银行", "账号", "金额（元）", "摘要")
 PROGRAM_NAMES = {"dibao": "低保金", "tekun": "特困供养金", "temporary": "临时救助金"}

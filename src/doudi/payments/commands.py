@@ -13,12 +13,12 @@ from doudi.payments.accounts import fill_synthetic_accounts, mask_account
 from doudi.payments.approval import approve_roll, payment_roll
 from doudi.payments.bank import reconcile, write_bank_file
 from doudi.payments.budget import budget, budget_summary
-from doudi.payments.months import PaymentError, chinese_month, parse_month
+from doudi.payments.months import PaymentError, parse_month
 from doudi.payments.roll_workbook import region_names, totals, write_roll_workbook
 from doudi.policy.money import format_yuan
 from doudi.registry.commands import DatabaseUrl
 from doudi.registry.database import open_registry
-from doudi.rules.explain import mask_id
+from doudi.rules.explain import chinese_month, mask_id
 
 console = Console()
 Region = Annotated[str, typer.Option("--region", help="地区代码前缀（县 6 位、乡镇 9 位、村 12 位），默认全部")]

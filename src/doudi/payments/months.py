@@ -33,10 +33,5 @@ def first_day(month: str) -> dt.date:
     return dt.date(int(year), int(number), 1)
 
 
-def chinese_month(month: str) -> str:
-    year, number = month.split("-")
-    return f"{int(year)}年{int(number)}月"
-
-
 def month_number_expr(date: pl.Expr) -> pl.Expr:
     return date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64) - 1

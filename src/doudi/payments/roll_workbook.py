@@ -8,9 +8,9 @@ import polars as pl
 import xlsxwriter
 from sqlalchemy import Engine, select
 
-from doudi.payments.months import chinese_month
 from doudi.payments.roll import Roll
 from doudi.registry.models import Region
+from doudi.rules.explain import chinese_month
 
 COLUMNS = (
     "属地",
