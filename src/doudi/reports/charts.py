@@ -21,8 +21,9 @@ from sqlalchemy import Engine, func, select
 
 from doudi.payments.models import PaymentRoll, PaymentRollRow
 from doudi.payments.roll import household_variables
+from doudi.payments.roll_workbook import region_names
 from doudi.registry.bulk import fetch_frame
-from doudi.registry.models import Enrollment, Region
+from doudi.registry.models import Enrollment
 from doudi.reports.fonts import chart_font_family
 
 
@@ -75,7 +76,7 @@ def township_series(engine: Engine) -> pl.DataFrame:
         frame = fetch_frame(
             connection, query, {"township_code": pl.String(), "persons": pl.Int64(), "total_fen": pl.Int64()}
         )
-        names = {code: name for code, name in connection.execute(select(Region.code, Region.name))}
+    names = region_names(engine)
     return frame.with_columns(
         township=pl.col("township_code").replace_strict(names, default=pl.col("township_code")), month=pl.lit(latest)
     )

@@ -15,10 +15,11 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Engine, or_, select
 
+from doudi.payments.roll_workbook import region_names
 from doudi.policy.money import fen_to_yuan
 from doudi.policy.references import cite
 from doudi.registry.bulk import fetch_frame
-from doudi.registry.models import Enrollment, Household, Member, Region
+from doudi.registry.models import Enrollment, Household, Member
 from doudi.rules.explain import chinese_date
 
 CATEGORIES = {"dibao": "农村最低生活保障对象", "tekun": "特困供养人员", "poor": "建档立卡贫困户"}
@@ -51,8 +52,8 @@ def posting_list(
     channel: str = DEFAULT_CHANNEL,
 ) -> PostingList:
     """The village's list on `start`: enrollments in force that day and registered-poor households."""
+    names = region_names(engine)
     with engine.connect() as connection:
-        names = {code: name for code, name in connection.execute(select(Region.code, Region.name))}
         households = fetch_frame(
             connection,
             select(Household.id.label("household_id"), Household.registered_poor).where(

@@ -18,9 +18,10 @@ import xlsxwriter
 from sqlalchemy import Engine, func, inspect, or_, select, text
 
 from doudi.payments.models import PaymentRoll, PaymentRollRow
+from doudi.payments.roll_workbook import region_names
 from doudi.registry.areas import household_in_area
 from doudi.registry.bulk import fetch_frame
-from doudi.registry.models import Enrollment, Household, Member, Region
+from doudi.registry.models import Enrollment, Household, Member
 
 COLUMNS = {
     "township": "乡镇",
@@ -199,8 +200,7 @@ def quarterly_report(engine: Engine, quarter: Quarter, region: str = "") -> Quar
     if region:
         # A county prefix keeps its townships; a township or village code keeps its own township.
         table = table.filter(pl.col("township_code").str.starts_with(region[:9]))
-    with engine.connect() as connection:
-        names = {code: name for code, name in connection.execute(select(Region.code, Region.name))}
+    names = region_names(engine)
     table = table.sort("township_code").with_columns(
         township=pl.col("township_code").replace_strict(names, default=pl.col("township_code"))
     )
