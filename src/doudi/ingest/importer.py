@@ -361,10 +361,6 @@ def _validate(rows: pl.DataFrame, header: Header, source: str) -> tuple[pl.DataF
     return valid, pl.concat([errors, duplicate_errors], how="vertical_relaxed")
 
 
-def _in_or_all(column: object, values: list[str]) -> object | None:
-    return column.in_(values) if len(values) <= _MAX_IN_LIST else None  # type: ignore[attr-defined]
-
-
 def _assign_households(
     connection: Connection, rows: pl.DataFrame, region_code: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -399,9 +395,8 @@ def _assign_households(
     numbers = by_group["group_no"].drop_nulls().unique().to_list()
     if numbers:
         household_query = select(Household.household_no.label("group_no"), Household.id.label("by_number"))
-        if (condition := _in_or_all(Household.household_no, numbers)) is not None:
-            household_query = household_query.where(condition)  # type: ignore[arg-type]
-        stored_numbers = fetch_frame(connection, household_query, {}).unique("group_no", keep="first")
+        stored_numbers = _stored(connection, household_query, Household.household_no, numbers, {})
+        stored_numbers = stored_numbers.unique("group_no", keep="first")
         by_group = by_group.join(stored_numbers, on="group_no", how="left")
     else:
         by_group = by_group.with_columns(pl.lit(None, pl.String).alias("by_number"))
@@ -434,8 +429,9 @@ def _assign_households(
 def _stored(
     connection: Connection, query: object, column: object, keys: list[str], kinds: dict[str, pl.DataType]
 ) -> pl.DataFrame:
-    if (condition := _in_or_all(column, keys)) is not None:
-        query = query.where(condition)  # type: ignore[attr-defined]
+    """`query` narrowed to rows whose `column` is one of `keys`; above _MAX_IN_LIST keys, the whole table."""
+    if len(keys) <= _MAX_IN_LIST:
+        query = query.where(column.in_(keys))  # type: ignore[attr-defined]
     return fetch_frame(connection, query, kinds)  # type: ignore[arg-type]
 
 
