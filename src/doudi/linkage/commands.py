@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from doudi.ingest.errors import ImportRejected
+from doudi.ingest.excel import decode_text
 from doudi.linkage import id_numbers
 
 FileArgument = Annotated[Path, typer.Argument(help="名单文件：.csv（UTF-8 或 GBK）或 .xlsx")]
@@ -28,16 +30,11 @@ def read_table(path: Path) -> pl.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            raw = path.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("gb18030")  # superset of GBK, the usual encoding of Excel-saved CSV in China
-            return pl.read_csv(text.encode("utf-8"), infer_schema=False)
+            return pl.read_csv(decode_text(path.read_bytes()).encode("utf-8"), infer_schema=False)
         if suffix in (".xlsx", ".xls", ".xlsm"):
             # Read as text so long ID numbers never become floats.
             return pl.read_excel(path, engine="calamine", infer_schema_length=0)
-    except UnicodeDecodeError as error:
+    except ImportRejected as error:  # neither UTF-8 nor GBK
         raise UnreadableFile(f"无法识别文件编码（应为UTF-8或GBK）：{path}") from error
     except Exception as error:  # calamine and the CSV reader raise many kinds; users need one message
         raise UnreadableFile(f"无法读取文件 {path}：{error}") from error
