@@ -103,7 +103,7 @@ def compare_rosters(
     unit_persons = persons.join(units.select("household_key", "unit", "status"), on="household_key")
     unit_flags = _unit_flags(unit_persons)
     decisions, unassessed = assess_units(unit_persons, unit_flags, profile, on, region_code, engine)
-    findings = _findings(persons, unit_persons, unit_flags, decisions, unassessed, pairs, rosters, on)
+    findings = _findings(persons, unit_persons, unit_flags, decisions, unassessed, pairs, rosters, on, profile)
     accounting = _accounting(persons, findings)
     result = ComparisonResult(findings, accounting, rosters.rejected, pairs, persons, _date_warnings(rosters, profile))
     log.info("compared %d rows: %s", persons.height, {k: v for k, v in result.counts().items() if v})
@@ -175,6 +175,7 @@ def _findings(
     pairs: pl.DataFrame,
     rosters: Rosters,
     on: dt.date,
+    profile: Profile,
 ) -> pl.DataFrame:
     parts: list[pl.DataFrame] = [pl.DataFrame(schema=FINDING_SCHEMA)]
     roster_rows = unit_persons.filter(pl.col("source").is_in(["dibao", "poor"]))
@@ -244,7 +245,7 @@ def _findings(
     # 6. probable same-person pairs.
     parts.append(patterns.pair_findings(persons, pairs))
     # 7. 保人不保户 / 按年龄纳入 / officials' relatives.
-    parts.append(patterns.partial_coverage(roster_rows, on))
+    parts.append(patterns.partial_coverage(roster_rows, on, profile))
     parts.append(patterns.official_relatives(persons, roster_rows))
     findings = pl.concat(parts, how="vertical_relaxed")
     return findings.unique(["category", "row_key"], keep="first", maintain_order=True)

@@ -17,6 +17,9 @@ import datetime as dt
 
 import polars as pl
 
+from doudi.policy.profile import Profile
+from doudi.rules.people import seriously_ill, severely_disabled
+
 FINDING_SCHEMA: dict[str, pl.DataType] = {
     "category": pl.String(),
     "item_key": pl.String(),  # stable across runs: what 回头看 compares
@@ -194,12 +197,12 @@ def pair_findings(persons: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     return finding_rows(rows, "same_person", key.min().over("pair"), detail)
 
 
-def partial_coverage(rows: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+def partial_coverage(rows: pl.DataFrame, on: dt.date, profile: Profile) -> pl.DataFrame:
     """保人不保户: a dibao household whose members are not all covered, seen from the linked poor household's
     members or from the roster's own 家庭人口数 against the persons listed. Not a finding for a single-person
-    enrollment: marked 单人保 in the roster, or one covered person who is severely disabled (grade 1-2) or
-    seriously ill (COV-4). 按年龄纳入: every covered member is 60 or older and a member of working age is not
-    covered."""
+    enrollment: marked 单人保 in the roster, or one covered person who is severely disabled or seriously ill as
+    the engine defines them (doudi.rules.people; COV-4). 按年龄纳入: every covered member is 60 or older and a
+    member of working age is not covered."""
     age = (pl.lit(on).dt.year() - pl.col("birth_date").dt.year()).alias("age")
     units = (
         rows.with_columns(age)
@@ -217,7 +220,7 @@ def partial_coverage(rows: pl.DataFrame, on: dt.date) -> pl.DataFrame:
             .n_unique()
             .alias("poor_not_covered"),
             pl.col("single_person").filter(pl.col("source") == "dibao").fill_null(False).any().alias("single_marked"),
-            (pl.col("disability_grade").is_in([1, 2]) | (pl.col("health") == "serious_illness"))
+            (severely_disabled(profile) | seriously_ill(profile))
             .filter(pl.col("source") == "dibao")
             .fill_null(False)
             .any()
