@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -41,11 +42,15 @@ def county_tables(county: SyntheticCounty, batch_id: int) -> dict[str, pl.DataFr
     if county.deaths.height:
         deaths = county.deaths.select("id_number", "death_date").unique("id_number")
         members = members.join(deaths, on="id_number", how="left")
+    defaults = {"program": "dibao", "scope": "household", "status": "active"}
+    enrollments = county.enrollments.with_columns(
+        pl.lit(value).alias(name) for name, value in defaults.items() if name not in county.enrollments.columns
+    )
     # The synthetic county keeps a running gradual exit on the household; the registry keeps it on the
     # household's dibao enrollment, where the engine's loader reads it.
     running = conform(county.households, {k: HOUSEHOLDS[k] for k in ("household_id", *GRADUAL_EXIT)})
     household_dibao = (pl.col("program") == "dibao") & (pl.col("scope") == "household")
-    enrollments = county.enrollments.join(running, on="household_id", how="left", maintain_order="left").with_columns(
+    enrollments = enrollments.join(running, on="household_id", how="left", maintain_order="left").with_columns(
         pl.when(household_dibao).then(pl.col(c)).alias(c) for c in GRADUAL_EXIT
     )
     # A roster row needs an ID number, and the registry keeps one row per person and source; the synthetic
@@ -55,6 +60,8 @@ def county_tables(county: SyntheticCounty, batch_id: int) -> dict[str, pl.DataFr
         .unique(["source", "id_number"], keep="first", maintain_order=True)
         .with_columns(pl.lit(batch_id).alias("batch_id"))
     )
+    if "as_of" not in rosters.columns:
+        rosters = rosters.with_columns(pl.lit(dt.date.today()).alias("as_of"))
     return {
         "regions": county.regions,
         "households": county.households.rename({"household_id": "id"}),
