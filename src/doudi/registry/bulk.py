@@ -49,10 +49,11 @@ def insert_frame(connection: Connection, table: str, frame: pl.DataFrame) -> int
     bound = ready.drop(list(constants))
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        if not bound.columns:
+        if not bound.columns:  # every column constant: nothing to bind
             cursor.executemany(sql, [()] * ready.height)
-        for chunk in bound.iter_slices(_FETCH_BATCH) if bound.columns else ():
-            cursor.executemany(sql, chunk.iter_rows())
+        else:
+            for chunk in bound.iter_slices(_FETCH_BATCH):
+                cursor.executemany(sql, chunk.iter_rows())
     finally:
         cursor.close()
     return frame.height
