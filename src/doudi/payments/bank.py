@@ -18,7 +18,7 @@ import io
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, select, update
 
 from doudi.audit.chain import record_bulk
 from doudi.payments.models import PaymentRoll, PaymentRollRow
@@ -124,7 +124,7 @@ def reconcile(engine: Engine, month: str, result_file: Path, by: str = "银行�
         if not rows:
             raise PaymentError(f"{chinese_month(month)}没有已审批的发放花名册，无法对账")
         by_reference = {payment_reference(month, r.household_id, r.program): r for r in rows}
-        updates: dict[str, list[dict[str, object]]] = {"paid": [], "failed": []}
+        updates: list[dict[str, object]] = []
         for record in results.iter_rows(named=True):
             reference = record["业务编号"].strip()
             row = by_reference.get(reference)
@@ -137,20 +137,21 @@ def reconcile(engine: Engine, month: str, result_file: Path, by: str = "银行�
                 )
             status = "paid" if record["结果"].strip() == RESULT_PAID else "failed"
             message = (record.get("原因") or "").strip() or None
-            updates[status].append({"row_id": row.id, "message": message})
-        for status, items in updates.items():
-            for item in items:
-                connection.execute(
-                    update(PaymentRollRow)
-                    .where(PaymentRollRow.id == item["row_id"])
-                    .values(bank_status=status, bank_message=item["message"])
-                )
+            updates.append({"row_id": row.id, "status": status, "message": message})
+        if updates:  # one executemany, not a statement per payment
+            connection.execute(
+                update(PaymentRollRow)
+                .where(PaymentRollRow.id == bindparam("row_id"))
+                .values(bank_status=bindparam("status"), bank_message=bindparam("message")),
+                updates,
+            )
+        failed = sum(u["status"] == "failed" for u in updates)
         summary = {
             "batch_id": month,
             "file": result_file.name,
             "sha256": hashlib.sha256(result_file.read_bytes()).hexdigest(),
-            "paid": len(updates["paid"]),
-            "failed": len(updates["failed"]),
+            "paid": len(updates) - failed,
+            "failed": failed,
         }
         record_bulk(connection, by, PaymentRollRow.__tablename__, "bulk", summary, why="导入银行回盘对账")
     return failed_payments(engine, month)
