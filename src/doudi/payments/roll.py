@@ -133,8 +133,10 @@ def _members(connection: Connection, household_ids: Select) -> pl.DataFrame:
     return fetch_frame(connection, query, kinds)
 
 
-def _accounts(connection: Connection) -> pl.DataFrame:
-    query = select(PayeeAccount.household_id, PayeeAccount.account_name, PayeeAccount.bank, PayeeAccount.account_number)
+def _accounts(connection: Connection, household_ids: Select) -> pl.DataFrame:
+    query = select(
+        PayeeAccount.household_id, PayeeAccount.account_name, PayeeAccount.bank, PayeeAccount.account_number
+    ).where(PayeeAccount.household_id.in_(household_ids))
     return fetch_frame(
         connection, query, {c: pl.String() for c in ("household_id", "account_name", "bank", "account_number")}
     )
@@ -233,9 +235,8 @@ def _arrow_reads_safe(engine: Engine) -> bool:
     return engine.dialect.name != "sqlite"
 
 
-def _persons(members: pl.DataFrame, start: dt.date) -> pl.DataFrame:
-    """Per household: living members on the month's first day and the head (户主) for the roll's name."""
-    alive = members.filter(pl.col("death_date").is_null() | (pl.col("death_date") >= start))
+def _persons(alive: pl.DataFrame) -> pl.DataFrame:
+    """Per household: the number of living members and the head (户主) for the roll's name."""
     heads = (
         alive.sort(pl.col("relation") != "户主", maintain_order=True)
         .unique("household_id", keep="first", maintain_order=True)
@@ -251,19 +252,25 @@ def compute_roll(engine: Engine, month: str, region: str = "") -> Roll:
     now = month_number(month)
     with engine.connect() as connection:
         enrollments = _enrollments(connection, region, month)
-        enrolled = select(Enrollment.household_id).where(Enrollment.program.in_(PROGRAMS))
+        # Members and accounts of the area's enrolled households only (not of the whole registry).
+        enrolled = (
+            select(Enrollment.household_id)
+            .join(Household, Household.id == Enrollment.household_id)
+            .where(Enrollment.program.in_(PROGRAMS), household_in_area(region))
+        )
         members = _members(connection, enrolled).join(
             enrollments.select("household_id").unique(), on="household_id", how="semi"
         )
-        accounts = _accounts(connection)
+        accounts = _accounts(connection, enrolled)
         past_rolls, past_rows = _history(connection, month)
         dibao_ids = enrollments.filter(pl.col("program") == "dibao")["household_id"].unique().sort().to_list()
         amounts = engine_amounts(engine if _arrow_reads_safe(engine) else connection, dibao_ids, month)
 
     one_off_state = _one_off_state(enrollments, past_rolls, past_rows, now)
     enrollments = enrollments.join(one_off_state, on=["household_id", "program"], how="left")
-    people = _persons(members, start)
-    single_alive = members.filter(pl.col("death_date").is_null() | (pl.col("death_date") >= start)).select(
+    alive = members.filter(pl.col("death_date").is_null() | (pl.col("death_date") >= start))
+    people = _persons(alive)
+    single_alive = alive.select(
         "household_id", pl.col("id_number").alias("person_id"), pl.col("name").alias("person_name")
     )
 
