@@ -6,7 +6,7 @@ import polars as pl
 from sqlalchemy import Engine, select
 
 from doudi.payments.models import PayeeAccount
-from doudi.payments.roll import PROGRAMS
+from doudi.payments.roll import PROGRAMS, household_heads
 from doudi.registry.bulk import fetch_frame, insert_frame
 from doudi.registry.models import Enrollment, Member
 
@@ -25,11 +25,7 @@ def synthetic_accounts(members: pl.DataFrame) -> pl.DataFrame:
 
     For tests, the demo and benchmarks only; real accounts come from the township's bank list.
     """
-    heads = (
-        members.sort(pl.col("relation") != "户主", maintain_order=True)
-        .unique("household_id", keep="first", maintain_order=True)
-        .select("household_id", "name")
-    )
+    heads = household_heads(members).select("household_id", "name")
     digest = pl.col("household_id").hash(seed=20200701)
     return heads.select(
         "household_id",

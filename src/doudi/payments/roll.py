@@ -235,12 +235,17 @@ def _arrow_reads_safe(engine: Engine) -> bool:
     return engine.dialect.name != "sqlite"
 
 
+def household_heads(members: pl.DataFrame) -> pl.DataFrame:
+    """One member row per household: the head (户主), else the household's first member."""
+    return members.sort(pl.col("relation") != "户主", maintain_order=True).unique(
+        "household_id", keep="first", maintain_order=True
+    )
+
+
 def _persons(alive: pl.DataFrame) -> pl.DataFrame:
     """Per household: the number of living members and the head (户主) for the roll's name."""
-    heads = (
-        alive.sort(pl.col("relation") != "户主", maintain_order=True)
-        .unique("household_id", keep="first", maintain_order=True)
-        .select("household_id", pl.col("name").alias("head_name"), pl.col("id_number").alias("head_id"))
+    heads = household_heads(alive).select(
+        "household_id", pl.col("name").alias("head_name"), pl.col("id_number").alias("head_id")
     )
     counts = alive.group_by("household_id").agg(pl.len().cast(pl.Int64).alias("alive"))
     return heads.join(counts, on="household_id", how="left")
