@@ -31,17 +31,10 @@ from doudi.linkage.id_numbers import upgrade_15_to_18
 from doudi.registry.bulk import fetch_frame, insert_frame
 from doudi.registry.database import make_engine, open_registry
 from doudi.registry.models import ImportBatch
-from doudi.registry.store import fit_to_table, table
+from doudi.registry.store import column_type, fit_to_table, table
 
 # What an import of a dibao ledger writes, parents first.
 WRITTEN = ("households", "members", "enrollments", "roster_memberships")
-KINDS = {
-    "Boolean": pl.Boolean(),
-    "Date": pl.Date(),
-    "Integer": pl.Int64(),
-    "SmallInteger": pl.Int64(),
-    "BigInteger": pl.Int64(),
-}
 
 HEADER = [
     "户编号",
@@ -138,7 +131,7 @@ def stored_rows(engine: Engine) -> dict[str, pl.DataFrame]:
             columns = [c for c in table(name).columns if not (c.primary_key and c.autoincrement is True)]
             # Timestamps are set anew when written, as the import does.
             columns = [c for c in columns if c.name != "batch_id" and not isinstance(c.type, DateTime)]
-            kinds = {c.name: kind for c in columns if (kind := KINDS.get(type(c.type).__name__)) is not None}
+            kinds = {c.name: column_type(c) for c in columns}
             frames[name] = fetch_frame(connection, select(*columns).order_by(*table(name).primary_key), kinds)
     return frames
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Table
+from sqlalchemy import Column, Connection, Table
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from doudi.registry.bulk import insert_frame
@@ -45,12 +46,17 @@ def table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
+def column_type(column: Column[Any]) -> pl.DataType:
+    """The Polars type of a table column's values in a frame (text for anything not listed)."""
+    return _POLARS_TYPES.get(str(column.type).split("(")[0], pl.String())
+
+
 def fit_to_table(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Keep the frame's columns the table has, fill NOT NULL columns it lacks with their defaults."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     columns = []
     for column in table(name).columns:
-        dtype = _POLARS_TYPES.get(str(column.type).split("(")[0], pl.String())
+        dtype = column_type(column)
         alias = _ALIASES.get(column.name)
         if column.name in frame.columns:
             columns.append(pl.col(column.name).cast(dtype))
