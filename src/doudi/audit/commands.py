@@ -12,6 +12,7 @@ from sqlalchemy import select
 from doudi.audit.chain import verify
 from doudi.audit.models import AuditHead, AuditRecord
 from doudi.registry.database import open_registry
+from doudi.rules.explain import mask_id
 
 # Long Chinese lines stay whole (copyable case numbers); user text is never read as Rich markup.
 console = Console(soft_wrap=True, markup=False, highlight=False)
@@ -21,11 +22,11 @@ DatabaseUrl = Annotated[
 
 
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除", "bulk": "批量写入"}
-ID_NUMBER = re.compile(r"\b(\d{6})\d{8}(\d{3}[\dXx])\b")
+ID_NUMBER = re.compile(r"\b\d{17}[\dXx]\b")
 
 
 def _masked(text: str) -> str:
-    return ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
+    return ID_NUMBER.sub(lambda m: mask_id(m.group(0)) or "", text)
 
 
 def register(app: typer.Typer) -> None:
