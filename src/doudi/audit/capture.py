@@ -94,8 +94,8 @@ def _audit_flush(session: Session, _flush: UOWTransaction) -> None:
             )
     for obj in session.dirty:
         state = inspect(obj)
-        if state.mapper.local_table.name in AUDITED_TABLES and session.is_modified(obj, include_collections=False):
-            before, after = _changed(state)
+        if state.mapper.local_table.name in AUDITED_TABLES:
+            before, after = _changed(state)  # empty when nothing changed: no record
             if before or after:
                 changes.append(Change(who, state.mapper.local_table.name, _key(state), "update", before, after, why))
     for obj in session.deleted:
