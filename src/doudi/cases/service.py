@@ -236,13 +236,8 @@ def record_tekun_findings(
     return record
 
 
-def _missing_investigations(
-    session: Session, case: Case, required: tuple[str, ...], since: dt.date | None
-) -> list[str]:
-    query = select(Investigation.kind).where(Investigation.case_id == case.id)
-    if since is not None:
-        query = query.where(Investigation.on >= since)
-    have = set(session.scalars(query))
+def _missing_investigations(session: Session, case: Case, required: tuple[str, ...]) -> list[str]:
+    have = set(session.scalars(select(Investigation.kind).where(Investigation.case_id == case.id)))
     return [kind for kind in required if kind not in have]
 
 
@@ -252,7 +247,7 @@ def review(session: Session, case_ref: int | str, *, by: str, on: dt.date) -> Ca
     case = get_case(session, case_ref)
     target = _step(case, "review")
     check_date(on, "村级审核日期", case.received_on, "受理日期")
-    missing = _missing_investigations(session, case, procedure_for(case.profile_id).required_for_review, None)
+    missing = _missing_investigations(session, case, procedure_for(case.profile_id).required_for_review)
     if missing:
         raise CaseError(f"案件 {case.case_no} 缺少调查记录：{'、'.join(missing)}（ASM-7），不能进行村级审核")
     case.state, case.village_reviewed_on = target, on
@@ -291,7 +286,7 @@ def approve(
         raise CaseError(f"案件 {case.case_no}：救助金额、类型和事由只用于临时救助；{PROGRAMS[case.program]}按政策测算")
     check_date(on, "乡镇审批日期", case.village_reviewed_on or case.received_on, "村级审核日期")
     procedure = procedure_for(case.profile_id)
-    missing = _missing_investigations(session, case, procedure.required_for_approval, None)
+    missing = _missing_investigations(session, case, procedure.required_for_approval)
     if missing:
         raise CaseError(f"案件 {case.case_no} 缺少调查记录：{'、'.join(missing)}（ASM-7、PRO-2），不能审批")
     if case.state == "reinvestigating":
@@ -334,7 +329,7 @@ def _grant_temporary(
 ) -> Case:
     """PRO-5: the township's approval from its reserve fund closes the case; paid once, the month after."""
     check_date(on, "乡镇审批日期", case.received_on, "受理日期")
-    missing = _missing_investigations(session, case, procedure_for(case.profile_id).required_for_temporary, None)
+    missing = _missing_investigations(session, case, procedure_for(case.profile_id).required_for_temporary)
     if missing:
         raise CaseError(f"案件 {case.case_no} 缺少调查记录：{'、'.join(missing)}（ASM-7），不能审批临时救助")
     record = temporary.decide(case, on, amount_fen=amount_fen, kind=kind, reason=reason)
