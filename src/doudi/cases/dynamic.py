@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from doudi.cases.engine import as_json, decide, decide_many, fen
 from doudi.cases.errors import CaseError
 from doudi.cases.models import ChangeReport, RecertCampaign, RecertItem, ReviewSchedule, Signoff
-from doudi.cases.service import act, add_months, check_date
+from doudi.cases.service import act, check_date
+from doudi.cases.workdays import add_months
 from doudi.policy.profile import ProfileError, profile_for
 from doudi.registry.areas import household_in_area
 from doudi.registry.loader import load_frames

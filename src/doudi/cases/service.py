@@ -31,7 +31,7 @@ from doudi.cases.models import (
 )
 from doudi.cases.procedure import DOCUMENTS, HOME_VISIT, INVESTIGATION_KINDS, MIN_HOME_VISITORS, procedure_for
 from doudi.cases.states import CLOSED, STATES, TransitionRefused, state_name, transition
-from doudi.cases.workdays import add_workdays
+from doudi.cases.workdays import add_months, add_workdays, first_of_next_month
 from doudi.policy.profile import ProfileError, load_profile, profile_for
 from doudi.policy.standards import load_standards, standards_on
 from doudi.registry.models import Enrollment, Household, Member
@@ -404,15 +404,6 @@ def _not_enrolled_elsewhere(session: Session, case: Case) -> None:
     )
     if current:
         raise CaseError(f"户 {case.household_id} 已在享受{PROGRAMS[case.program]}，不能重复纳入")
-
-
-def first_of_next_month(day: dt.date) -> dt.date:
-    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, min(day.day, 28))
 
 
 def _enrolled_person(session: Session, case: Case, record: dict[str, Any]) -> str | None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from doudi.cases.errors import CaseError
 from doudi.cases.models import Case
+from doudi.cases.workdays import first_of_next_month
 from doudi.policy.money import fen_to_yuan, format_yuan
 from doudi.policy.profile import load_profile
 from doudi.policy.references import cite
@@ -55,9 +56,7 @@ def decide(case: Case, on: dt.date, *, amount_fen: int | None, kind: str | None,
 
 def pay_once(session: Session, case: Case, record: dict[str, Any], month_start: dt.date) -> Enrollment:
     """The one-off payment: an enrollment in force on `month_start` only, paid by that month's roll."""
-    month_end = dt.date(month_start.year + month_start.month // 12, month_start.month % 12 + 1, 1) - dt.timedelta(
-        days=1
-    )
+    month_end = first_of_next_month(month_start) - dt.timedelta(days=1)
     # The roll pays one enrollment per household, program and month.
     same_month = session.scalar(
         select(Enrollment.id).where(

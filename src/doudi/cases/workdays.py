@@ -1,4 +1,5 @@
-"""Working days for deadlines: weekends and Chinese public holidays off, make-up workdays on.
+"""Dates for cases: working days for deadlines (weekends and Chinese public holidays off, make-up workdays
+on) and the month arithmetic of enrollments and review schedules.
 
 The holiday calendar comes from the `chinesecalendar` package (State Council notices, 2004 onwards); for a
 year it does not know yet, weekends alone count (and the deadline is then at most a holiday late).
@@ -35,3 +36,12 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
         day += dt.timedelta(days=1)
         count += is_workday(day)
     return count
+
+
+def first_of_next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, min(day.day, 28))
