@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from doudi.cases.engine import as_json, decide, decide_many, fen
 from doudi.cases.errors import CaseError
 from doudi.cases.models import ChangeReport, RecertCampaign, RecertItem, ReviewSchedule, Signoff
+from doudi.cases.procedure import DEFAULT_REVIEW_MONTHS
 from doudi.cases.service import act, check_date
 from doudi.cases.workdays import add_months
 from doudi.policy.profile import ProfileError, profile_for
@@ -71,7 +72,7 @@ def _proposal(decision: str, enrollment: Enrollment | None, new_benefit_fen: int
         return "adjust" if running_exit or new_benefit_fen != (enrollment.monthly_benefit_fen or 0) else "keep"
     if decision in ("gradual_exit", "exit"):
         return decision
-    return "exit"  # deny / refer while enrolled: no longer eligible
+    return "exit"  # deny / refer while enrolled: no longer eligible, exit in time (EXIT-5)
 
 
 def propose(
@@ -255,7 +256,7 @@ def _reschedule(session: Session, enrollment: Enrollment, record: dict[str, obje
         if schedule is not None:
             session.delete(schedule)
         return
-    interval = int(record.get("review_interval_months") or 12)  # type: ignore[call-overload]
+    interval = int(record.get("review_interval_months") or DEFAULT_REVIEW_MONTHS)  # type: ignore[call-overload]
     if schedule is None:
         schedule = ReviewSchedule(
             enrollment_id=enrollment.id, household_id=enrollment.household_id, interval_months=interval, next_review=on
@@ -304,7 +305,9 @@ def review_due(session: Session, on: dt.date, region_prefix: str | None = None) 
         )
         decisions = assess_frames(frames).decisions
         # Interval by class for every household still assessed as enrolled (the engine applies DYN-4).
-        for row in decisions.select("household_id", pl.col("review_interval_months").fill_null(12)).iter_rows():
+        for row in decisions.select(
+            "household_id", pl.col("review_interval_months").fill_null(DEFAULT_REVIEW_MONTHS)
+        ).iter_rows():
             intervals[row[0]] = int(row[1])
     due = []
     for enrollment in enrollments:
@@ -318,7 +321,7 @@ def review_due(session: Session, on: dt.date, region_prefix: str | None = None) 
                 schedule.next_review,
             )
         else:
-            interval = intervals.get(enrollment.household_id, 12)
+            interval = intervals.get(enrollment.household_id, DEFAULT_REVIEW_MONTHS)
             start = enrollment.since or on
             item = Due(
                 enrollment.household_id, enrollment.id, enrollment.benefit_class, interval, add_months(start, interval)

@@ -15,6 +15,10 @@ INVESTIGATION_KINDS = ("入户调查", "邻里访问", "信函索证", "民主�
 HOME_VISIT = "入户调查"
 MIN_HOME_VISITORS = 2
 
+# DYN-3/DYN-4: the review interval when the engine gives none for the household (no class): yearly, like the
+# yearly recertification and the A class.
+DEFAULT_REVIEW_MONTHS = 12
+
 DOCUMENTS = ("申请书", "户口簿", "身份证", "家庭收入证明", "家庭财产申报", "经济状况核对授权书")
 
 

@@ -29,7 +29,14 @@ from doudi.cases.models import (
     ReviewSchedule,
     TekunFinding,
 )
-from doudi.cases.procedure import DOCUMENTS, HOME_VISIT, INVESTIGATION_KINDS, MIN_HOME_VISITORS, procedure_for
+from doudi.cases.procedure import (
+    DEFAULT_REVIEW_MONTHS,
+    DOCUMENTS,
+    HOME_VISIT,
+    INVESTIGATION_KINDS,
+    MIN_HOME_VISITORS,
+    procedure_for,
+)
 from doudi.cases.states import CLOSED, STATES, TransitionRefused, state_name, transition
 from doudi.cases.workdays import add_months, add_workdays, first_of_next_month
 from doudi.policy.profile import ProfileError, load_profile, profile_for
@@ -437,7 +444,7 @@ def _enroll(session: Session, case: Case, on: dt.date) -> Enrollment:
     )
     session.add(enrollment)
     session.flush()
-    interval = record.get("review_interval_months") or 12
+    interval = record.get("review_interval_months") or DEFAULT_REVIEW_MONTHS
     session.add(
         ReviewSchedule(
             enrollment_id=enrollment.id,
