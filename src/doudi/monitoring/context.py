@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Engine, and_, func, or_, select
 
+from doudi.cases.workdays import add_months
 from doudi.monitoring.models import FeedEvent, IncomeSnapshot
 from doudi.registry.areas import household_in_area
 from doudi.registry.bulk import fetch_frame
@@ -102,7 +103,7 @@ def gather(
             ),
             {"household_id": pl.String(), "previous_income_fen_e4": pl.Int64()},
         )
-        since = _months_before(on, lookback_months)
+        since = add_months(on, -lookback_months)
         events = fetch_frame(
             connection,
             select(
@@ -168,7 +169,7 @@ def with_feed_sums(households: pl.DataFrame, events: pl.DataFrame, on: dt.date, 
 
 
 def recent_events(events: pl.DataFrame, on: dt.date, lookback_months: int) -> pl.DataFrame:
-    return events.filter(pl.col("event_date") > _months_before(on, lookback_months))
+    return events.filter(pl.col("event_date") > add_months(on, -lookback_months))
 
 
 def _main_earners(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -190,9 +191,3 @@ def _main_earners(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
         .select("household_id", "id_number")
     )
     return pl.concat([earnings, heads]).with_columns(pl.lit(True).alias("main_earner"))
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, 28))

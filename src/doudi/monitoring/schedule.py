@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
+from doudi.cases.workdays import add_months
 from doudi.monitoring.models import MonitorRun
 from doudi.monitoring.run import RunResult, run_monitor
 from doudi.policy.profile import ProfileError, profile_for
@@ -25,12 +26,6 @@ class Due:
     last_run: dt.date | None
     every_months: int | None  # None: no profile in force asks for monitoring
     next_run: dt.date | None
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, 28))
 
 
 def next_due(engine: Engine, on: dt.date, region_prefix: str | None = None) -> Due:
