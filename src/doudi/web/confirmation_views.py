@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from doudi.linkage.runs import DEPARTMENTS, ConfirmationRejected, confirm, confirmations
+from doudi.linkage.runs import DEPARTMENTS, ConfirmationRejected, confirm
+from doudi.registry.comparison_runs import ComparisonConfirmation
 from doudi.web.app import context, csrf_checked
 from doudi.web.auth import CurrentUser, record
 
@@ -23,10 +25,16 @@ DEPARTMENT_OF_ROLE = {"county_civil_affairs": "civil_affairs", "poverty_office":
 
 
 def run_confirmations(session: Session, run_ids: list[int]) -> dict[int, dict[str, str]]:
-    """{run_id: {department label: confirmed by}} for the runs listed."""
-    return {
-        run_id: {DEPARTMENTS[d]: by for d, by in confirmations(session, run_id).items()} for run_id in run_ids
-    }
+    """{run_id: {department label: confirmed by}} for the runs listed, in one query."""
+    found: dict[int, dict[str, str]] = {run_id: {} for run_id in run_ids}
+    rows = session.execute(
+        select(ComparisonConfirmation.run_id, ComparisonConfirmation.department, ComparisonConfirmation.confirmed_by)
+        .where(ComparisonConfirmation.run_id.in_(run_ids))
+        .order_by(ComparisonConfirmation.id)
+    )
+    for run_id, department, by in rows:
+        found[run_id][DEPARTMENTS[department]] = by
+    return found
 
 
 def _confirm(request: Request, run_id: int, user: CurrentUser) -> dict[str, str]:
