@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from doudi.audit.models import AuditHead, AuditRecord
+from doudi.registry.models import utc_now
 
 GENESIS = "0" * 64
 ACTIONS = ("insert", "update", "delete", "bulk")
@@ -72,10 +73,6 @@ def record_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _now() -> dt.datetime:
-    # Whole microseconds, no time zone: both databases store exactly this, so the hash re-computes.
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
 
 def append(connection: Connection, changes: Iterable[Change]) -> int:
     """Chain and insert the changes inside the caller's transaction; returns the last sequence number."""
@@ -87,7 +84,7 @@ def append(connection: Connection, changes: Iterable[Change]) -> int:
     if locked.rowcount == 0:
         connection.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
     seq, prev = connection.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
-    at = _now()
+    at = utc_now()
     rows = []
     for change in changes:
         if change.action not in ACTIONS:

@@ -13,11 +13,7 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from doudi.audit import audit_table
-from doudi.registry.models import Base
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+from doudi.registry.models import Base, utc_now
 
 
 class Case(Base):
@@ -52,7 +48,9 @@ class Case(Base):
     temporary_assistance_fen: Mapped[int | None] = mapped_column(BigInteger)  # PRO-4: one month, urban standard
     created_by: Mapped[str] = mapped_column(String(60))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=utc_now, onupdate=utc_now, server_default=func.now()
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

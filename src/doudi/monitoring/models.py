@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from doudi.registry.models import Base, _now
+from doudi.registry.models import Base, utc_now
 
 
 class FeedBatch(Base):
@@ -40,7 +40,7 @@ class FeedBatch(Base):
     rows_stored: Mapped[int] = mapped_column(Integer, default=0)
     rows_duplicate: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
 
 
 class FeedEvent(Base):
@@ -75,7 +75,7 @@ class MonitorRun(Base):
     households: Mapped[int] = mapped_column(Integer, default=0)
     alerts_raised: Mapped[int] = mapped_column(Integer, default=0)
     alerts_known: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
 
 
 class IncomeSnapshot(Base):

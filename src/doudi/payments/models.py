@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, SmallInteger, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from doudi.registry.models import Base, _now
+from doudi.registry.models import Base, utc_now
 
 
 class PayeeAccount(Base):
@@ -35,7 +35,7 @@ class PaymentRoll(Base):
     month: Mapped[str] = mapped_column(String(7), index=True)  # 2020-07
     region_prefix: Mapped[str] = mapped_column(String(12), default="")
     approved_by: Mapped[str] = mapped_column(String(60))
-    approved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    approved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
     households: Mapped[int] = mapped_column(Integer)
     total_fen: Mapped[int] = mapped_column(BigInteger)
 

@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from doudi.registry.models import Base, _now
+from doudi.registry.models import Base, utc_now
 
 
 class ComparisonRun(Base):
@@ -23,7 +23,7 @@ class ComparisonRun(Base):
     on_date: Mapped[dt.date] = mapped_column(Date)
     inputs: Mapped[str] = mapped_column(Text)  # JSON: [{source, file, sha256, rows, as_of}]
     counts: Mapped[str] = mapped_column(Text)  # JSON: {category: households}
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
 
 
 class ComparisonFinding(Base):
@@ -46,4 +46,4 @@ class ComparisonConfirmation(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("comparison_runs.id", ondelete="CASCADE"))
     department: Mapped[str] = mapped_column(String(20))  # civil_affairs | poverty_office
     confirmed_by: Mapped[str] = mapped_column(String(60))
-    confirmed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    confirmed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())

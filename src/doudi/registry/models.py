@@ -38,7 +38,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
+    """Now in UTC without a time zone: what both databases store exactly (the audit hash re-computes on it)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
@@ -65,8 +66,10 @@ class Household(Base):
     three_guarantees_unsolved: Mapped[bool] = mapped_column(Boolean, default=False)
     long_return_industry: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now, server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=utc_now, onupdate=utc_now, server_default=func.now()
+    )
 
     # Concurrent edits of one household fail loudly instead of overwriting each other.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -155,7 +158,7 @@ class ImportBatch(Base):
     rows_stored: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     rows_changed: Mapped[int] = mapped_column(Integer, default=0)
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
 
 
 class RosterMembership(Base):
@@ -183,4 +186,4 @@ class ChangeLogEntry(Base):
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())

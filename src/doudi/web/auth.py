@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from doudi.registry.models import utc_now
 from doudi.web.models import WebAccessLog, WebSession, WebUser
 from doudi.web.roles import ROLES, Role, check_area
 
@@ -56,9 +57,6 @@ class CurrentUser:
         return f"{self.display_name}（{self.username}）"
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
@@ -90,7 +88,7 @@ def record(session: Session, username: str, action: str, target: str | None = No
 def authenticate(session: Session, username: str, password: str) -> WebUser:
     """The user, or LoginFailed; counts failures and locks the account after MAX_FAILURES."""
     user = session.scalars(select(WebUser).where(WebUser.username == username)).first()
-    now = _now()
+    now = utc_now()
     if user is None:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
@@ -131,13 +129,13 @@ class Sessions:
     def start(self, session: Session, user: WebUser) -> str:
         """A new session for `user`; returns the cookie value."""
         session_id = secrets.token_urlsafe(32)
-        session.execute(delete(WebSession).where(WebSession.expires_at < _now()))
+        session.execute(delete(WebSession).where(WebSession.expires_at < utc_now()))
         session.add(
             WebSession(
                 id=session_id,
                 user_id=user.id,
                 csrf_token=secrets.token_urlsafe(32),
-                expires_at=_now() + dt.timedelta(hours=SESSION_HOURS),
+                expires_at=utc_now() + dt.timedelta(hours=SESSION_HOURS),
             )
         )
         return self._signer.dumps(session_id)
@@ -157,7 +155,7 @@ class Sessions:
         if row is None:
             return None
         web_session, user = row
-        if web_session.expires_at < _now():
+        if web_session.expires_at < utc_now():
             return None
         return CurrentUser(
             user.id, user.username, user.display_name, user.role, user.area_code, web_session.id, web_session.csrf_token

@@ -11,11 +11,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from doudi.registry.models import Base
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+from doudi.registry.models import Base, utc_now
 
 
 class WebUser(Base):
@@ -29,7 +25,7 @@ class WebUser(Base):
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
 
 
 class WebSession(Base):
@@ -39,7 +35,7 @@ class WebSession(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
@@ -51,7 +47,7 @@ class WebAccessLog(Base):
     action: Mapped[str] = mapped_column(String(40))  # login, login_failed, locked, reveal_id, import, export, compare
     target: Mapped[str | None] = mapped_column(String(200), index=True)  # a household's access trail
     detail: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
 
 
 class RegistryChange(Base):
@@ -78,7 +74,7 @@ class WebDecisionCache(Base):
     household_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     decision: Mapped[str] = mapped_column(Text)  # JSON
-    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
 
 
 class WebDashboardCache(Base):
@@ -90,4 +86,4 @@ class WebDashboardCache(Base):
     on_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     version: Mapped[str] = mapped_column(String(200))
     data: Mapped[str] = mapped_column(Text)  # JSON
-    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, server_default=func.now())
