@@ -115,6 +115,15 @@ def test_roster_rows_keep_invalid_ids_for_matching() -> None:
     assert upgraded["from_15"].item() is True and upgraded["id_number"].item() is not None
 
 
+def test_an_old_number_with_letters_is_rejected_for_what_it_is_not_as_empty(tmp_path) -> None:
+    from doudi.linkage.rosters import read_roster
+
+    path = tmp_path / "低保.csv"
+    path.write_text("户主姓名,家庭成员姓名,身份证号码\n张三,张三,22018250031200A\n", encoding="utf-8")
+    persons = read_roster(path, "dibao").persons
+    assert persons["id_problem"].to_list() == ["身份证号码15位旧号码，需升级为18位"]
+
+
 def test_rosters_of_different_dates_are_flagged() -> None:
     import dataclasses
     import datetime as dt

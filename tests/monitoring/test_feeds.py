@@ -90,3 +90,13 @@ def test_disability_grades_through_the_api(county_engine):
 def test_unknown_feed_kind_is_refused(county_engine, tmp_path: Path):
     with pytest.raises(ImportRejected, match="未知的部门数据类型"):
         import_feed(county_engine, "tax", tmp_path / "x.csv")
+
+
+def test_a_feed_id_of_the_wrong_length_is_reported_as_such_not_as_empty(county_engine, tmp_path: Path):
+    name, id_number, _ = _person(county_engine)
+    path = tmp_path / "医保结算.csv"
+    path.write_text(
+        f"姓名,身份证号码,结算日期,个人自付金额\n{name},{id_number[:17]},2020-05-21,100\n", encoding="utf-8"
+    )
+    result = import_feed(county_engine, "medical", path)
+    assert result.errors["原因"].to_list() == ["身份证号码长度应为18位"]

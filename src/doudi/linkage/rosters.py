@@ -155,7 +155,8 @@ def clean_rows(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, pl.DataFra
         id_numbers.upgrade_15_to_18(ids.zip_with(is_15, pl.Series([None] * len(ids), dtype=pl.String)))
     )
     as_18 = upgraded.zip_with(is_15, ids)
-    checked = id_numbers.check(as_18.fill_null(""))
+    # An old number that cannot be upgraded (letters in it) is checked as typed, not as an empty one.
+    checked = id_numbers.check(as_18.fill_null(ids).fill_null(""))
     valid = checked["valid"].fill_null(False)
     township_from_address, village_from_address = _place_from_address(_text(raw, "address"))
     frame = raw.with_columns(

@@ -313,7 +313,9 @@ def _validate(rows: pl.DataFrame, spec: FeedKind, labels: dict[str, str]) -> tup
             rows = rows.with_columns(pl.lit(None, pl.String).alias(name))
     text = pl.Series(id_numbers.normalize(rows["id_number"]), dtype=pl.String)
     eighteen = pl.Series(id_numbers.upgrade_15_to_18(text), dtype=pl.String)
-    checked = id_numbers.check(eighteen.fill_null(""))
+    # A number that cannot be upgraded (a wrong length, letters in an old one) is checked as typed, so its
+    # reason says what is wrong with it instead of "empty".
+    checked = id_numbers.check(eighteen.fill_null(text).fill_null(""))
     rows = rows.with_columns(
         cleaning.without_spaces(pl.col("name")).alias("name"),
         text.alias("id_text"),
