@@ -18,7 +18,7 @@ from doudi.monitoring.models import FeedEvent, IncomeSnapshot
 from doudi.registry.areas import household_in_area
 from doudi.registry.bulk import fetch_frame
 from doudi.registry.loader import load_frames
-from doudi.registry.models import Enrollment, Household, Region
+from doudi.registry.models import IN_FORCE, Enrollment, Household, Region
 from doudi.rules.assess import assess_frames
 
 # The engine variables the rules read (all computed by doudi.rules while assessing).
@@ -72,7 +72,7 @@ def gather(
         coverage = fetch_frame(
             connection,
             select(Enrollment.household_id, Enrollment.program).where(
-                Enrollment.status.in_(("active", "gradual_exit")),
+                Enrollment.status.in_(IN_FORCE),
                 or_(Enrollment.since.is_(None), Enrollment.since <= on),
                 or_(Enrollment.until.is_(None), Enrollment.until > on),
             ),

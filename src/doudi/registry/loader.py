@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from doudi.registry.areas import household_in_area
 from doudi.registry.arrow_reader import fetch_all
 from doudi.registry.bulk import fetch_frame, literal_sql, typed_frame
-from doudi.registry.models import Enrollment, Expense, Household, IncomeItem, Member
+from doudi.registry.models import IN_FORCE, Enrollment, Expense, Household, IncomeItem, Member
 from doudi.rules import schema
 
 # Above this many ids an IN list gets unwieldy; we read the lot and filter in Polars instead.
@@ -86,7 +86,7 @@ def _queries(
         Enrollment.gradual_exit_base_fen,
     ).where(
         Enrollment.program == "dibao",
-        Enrollment.status.in_(("active", "gradual_exit")),
+        Enrollment.status.in_(IN_FORCE),
         or_(Enrollment.since.is_(None), Enrollment.since <= on),
         or_(Enrollment.until.is_(None), Enrollment.until > on),
     )

@@ -130,6 +130,10 @@ class PropertyNote(Base):
     value_fen: Mapped[int | None] = mapped_column(BigInteger)
 
 
+# Enrollment statuses in force (still paid): a gradual exit is paid on its schedule (EXIT-1/3).
+IN_FORCE = ("active", "gradual_exit")
+
+
 class Enrollment(Base):
     __tablename__ = "enrollments"
     __table_args__ = (Index(None, "household_id", "program"),)

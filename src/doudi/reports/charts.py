@@ -23,7 +23,7 @@ from doudi.payments.models import PaymentRoll, PaymentRollRow
 from doudi.payments.roll import household_variables
 from doudi.payments.roll_workbook import region_names
 from doudi.registry.bulk import fetch_frame
-from doudi.registry.models import Enrollment
+from doudi.registry.models import IN_FORCE, Enrollment
 from doudi.reports.fonts import chart_font_family
 
 
@@ -85,7 +85,7 @@ def township_series(engine: Engine) -> pl.DataFrame:
 def income_ratios(engine: Engine, on: dt.date) -> pl.Series:
     """Per-capita counted income as a share of the standard, per dibao household (the engine's own figures)."""
     with engine.connect() as connection:
-        on_dibao = (Enrollment.program == "dibao") & Enrollment.status.in_(("active", "gradual_exit"))
+        on_dibao = (Enrollment.program == "dibao") & Enrollment.status.in_(IN_FORCE)
         ids = connection.execute(select(Enrollment.household_id).where(on_dibao)).scalars().all()
         values = household_variables(
             connection, sorted(set(ids)), on, ["counted_income_fen_e4", "household_line_fen_e4"]

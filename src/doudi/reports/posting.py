@@ -19,7 +19,7 @@ from doudi.payments.roll_workbook import region_names
 from doudi.policy.money import fen_to_yuan
 from doudi.policy.references import cite
 from doudi.registry.bulk import fetch_frame
-from doudi.registry.models import Enrollment, Household, Member
+from doudi.registry.models import IN_FORCE, Enrollment, Household, Member
 from doudi.rules.explain import chinese_date
 
 CATEGORIES = {"dibao": "农村最低生活保障对象", "tekun": "特困供养人员", "poor": "建档立卡贫困户"}
@@ -73,7 +73,7 @@ def posting_list(
             ).where(
                 Enrollment.household_id.in_(in_village),
                 Enrollment.program.in_(("dibao", "tekun")),
-                Enrollment.status.in_(("active", "gradual_exit")),
+                Enrollment.status.in_(IN_FORCE),
                 or_(Enrollment.since.is_(None), Enrollment.since <= start),
                 or_(Enrollment.until.is_(None), Enrollment.until > start),
             ),

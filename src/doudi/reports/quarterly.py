@@ -21,7 +21,7 @@ from doudi.payments.models import PaymentRoll, PaymentRollRow
 from doudi.payments.roll_workbook import region_names
 from doudi.registry.areas import household_in_area
 from doudi.registry.bulk import fetch_frame
-from doudi.registry.models import Enrollment, Household, Member
+from doudi.registry.models import IN_FORCE, Enrollment, Household, Member
 
 COLUMNS = {
     "township": "乡镇",
@@ -159,7 +159,7 @@ def quarterly_report(engine: Engine, quarter: Quarter, region: str = "") -> Quar
     end, start = quarter.end, quarter.start
     enrollments = _enrollments(engine, region).join(_living_members(engine, end), on="household_id", how="left")
     in_force = (
-        pl.col("status").is_in(["active", "gradual_exit"])
+        pl.col("status").is_in(IN_FORCE)
         & (pl.col("since").is_null() | (pl.col("since") <= end))
         & (pl.col("until").is_null() | (pl.col("until") > end))
     )

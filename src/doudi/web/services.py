@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from doudi.cases.dynamic import review_due
 from doudi.registry.comparison_runs import ComparisonFinding, ComparisonRun
-from doudi.registry.models import ChangeLogEntry, Enrollment, Household, Member, Region
+from doudi.registry.models import IN_FORCE, ChangeLogEntry, Enrollment, Household, Member, Region
 from doudi.rules.assess import AssessmentError
 from doudi.rules.explain import mask_id
 from doudi.web.caching import (
@@ -33,7 +33,6 @@ from doudi.web.scope import household_filter, region_filter
 
 log = logging.getLogger(__name__)
 
-LIVE = ("active", "gradual_exit")  # enrollment statuses still paid
 PROGRAM_NAMES = {"dibao": "低保", "tekun": "特困", "temporary": "临时救助"}
 STATUS_NAMES = {"active": "在保", "gradual_exit": "渐退中", "exited": "已退出"}
 LIST_FILTERS = {
@@ -47,7 +46,7 @@ PAGE_SIZE = 50
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 
 
-def _enrolled(program: str, statuses: tuple[str, ...] = LIVE) -> Any:
+def _enrolled(program: str, statuses: tuple[str, ...] = IN_FORCE) -> Any:
     return exists().where(
         Enrollment.household_id == Household.id, Enrollment.program == program, Enrollment.status.in_(statuses)
     )
@@ -155,7 +154,7 @@ def wait_for_refreshes(timeout: float = 600.0) -> None:
 def area_figures(session: Session, area_code: str, today: dt.date) -> dict[str, Any]:
     """The registry's figures for the area: one pass over households (joined to per-household member and
     enrollment counts) grouped by village; the headline figures are the villages' sums."""
-    live = Enrollment.status.in_(LIVE)
+    live = Enrollment.status.in_(IN_FORCE)
     persons = (
         select(Member.household_id, func.count().label("alive"))
         .where(Member.death_date.is_(None))
@@ -280,7 +279,7 @@ def income_vs_standard(session: Session, area_code: str, today: dt.date) -> list
     ids = session.scalars(
         select(Enrollment.household_id)
         .join(Household, Household.id == Enrollment.household_id)
-        .where(household_filter(area_code), Enrollment.program == "dibao", Enrollment.status.in_(LIVE))
+        .where(household_filter(area_code), Enrollment.program == "dibao", Enrollment.status.in_(IN_FORCE))
         .distinct()
     ).all()
     if not ids:
@@ -414,7 +413,7 @@ def _household_rows(session: Session, area_code: str, ids: list[str]) -> list[di
             heads[member.household_id] = member
     programs: dict[str, list[str]] = {}
     for enrollment in session.scalars(
-        select(Enrollment).where(Enrollment.household_id.in_(ids), Enrollment.status.in_(LIVE))
+        select(Enrollment).where(Enrollment.household_id.in_(ids), Enrollment.status.in_(IN_FORCE))
     ):
         label = PROGRAM_NAMES.get(enrollment.program, enrollment.program)
         if enrollment.status == "gradual_exit":
