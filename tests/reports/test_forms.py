@@ -16,6 +16,7 @@ from cases.households import HEAD_ID, add_household, enroll
 from doudi.cases import dynamic, service
 from doudi.cases.session import unit_of_work
 from doudi.cli import app
+from doudi.registry.models import IncomeItem
 from doudi.reports.forms import FormError, case_form_record, signoff_record, write_case_form, write_signoff_list
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (see .ci/run)")
@@ -56,6 +57,17 @@ def test_case_form_shows_household_investigations_decision_and_signature_boxes(
     assert "申请人" in text and "县级民政部门" in text
     with pytest.raises(FormError, match="999"):
         case_form_record(registry_engine, 999)
+
+
+def test_case_form_names_income_kinds_as_the_seeds_do(registry_engine: Engine) -> None:
+    """The form and the engine's explanation use one wording: 000 (seed) names the uncounted pension
+    '农村居民基本养老保险基础养老金' and the dividend '扶贫项目保底收益' (ASM-2, ASM-3)."""
+    case_id = _approved_case(registry_engine)
+    with unit_of_work(registry_engine) as session:
+        for kind in ("basic_pension", "project_dividend"):
+            session.add(IncomeItem(household_id="H1", id_number=HEAD_ID, kind=kind, yearly_fen=100_000))
+    kinds = {row[1] for row in case_form_record(registry_engine, case_id)["incomes"]}
+    assert kinds == {"工资性收入", "城乡居民基本养老保险基础养老金", "扶贫项目保底收益"}
 
 
 def test_signoff_list_lists_results_and_heads(registry_engine: Engine, tmp_path: Path) -> None:

@@ -19,17 +19,9 @@ from doudi.cases.service import PROGRAMS
 from doudi.policy.money import fen_to_yuan
 from doudi.registry.models import Enrollment, Household, IncomeItem, Member, Region
 from doudi.rules.explain import chinese_date
-from doudi.rules.schema import HEALTH, LABOR_CAPACITY
+from doudi.rules.schema import HEALTH, INCOME_KINDS, LABOR_CAPACITY
 
 RESULTS = {"pending": "待复核", "keep": "继续保障", "adjust": "调整保障金", "gradual_exit": "渐退", "exit": "退出"}
-INCOME_KINDS = {
-    "wage": "工资性收入",
-    "business": "经营性收入",
-    "transfer": "转移性收入",
-    "basic_pension": "基础养老金",
-    "project_dividend": "扶贫项目分红",
-    "property": "财产性收入",
-}
 
 
 class FormError(ValueError):
