@@ -1,7 +1,7 @@
 """兜底 doudi: rural dibao and poverty-registration coordination, correct to the clause.
 
-    from doudi import assess
-    decision = assess(household_dict, profile="jilin-2020", on=date(2020, 6, 1))
+from doudi import assess
+decision = assess(household_dict, profile="jilin-2020", on=date(2020, 6, 1))
 """
 
 from __future__ import annotations

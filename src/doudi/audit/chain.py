@@ -73,7 +73,6 @@ def record_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-
 def append(connection: Connection, changes: Iterable[Change]) -> int:
     """Chain and insert the changes inside the caller's transaction; returns the last sequence number."""
     changes = list(changes)

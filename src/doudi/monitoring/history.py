@@ -12,13 +12,8 @@ from doudi.monitoring.alerts import AlertFilter, list_alerts
 from doudi.monitoring.feeds import FEEDS
 from doudi.monitoring.models import FeedEvent, IncomeSnapshot, WatchItem
 from doudi.monitoring.watch_lists import COVERAGE, LISTS
+from doudi.policy.money import per_capita_monthly_fen
 from doudi.rules.explain import mask_id
-
-
-def per_capita_monthly(yearly_fen_e4: int, size: int) -> int:
-    """A household's yearly figure (fen × 10⁴) per person and month, in fen, rounded half up."""
-    size = max(size, 1)
-    return (yearly_fen_e4 * 2 + size * 120_000) // (size * 240_000)
 
 
 def household_history(engine: Engine, household_id: str) -> dict[str, Any]:
@@ -33,8 +28,12 @@ def household_history(engine: Engine, household_id: str) -> dict[str, Any]:
                 "counted_income_fen_e4": row["counted_income_fen_e4"],
                 "household_line_fen_e4": row["household_line_fen_e4"],
                 "household_size": row["household_size"],
-                "per_capita_monthly_fen": per_capita_monthly(row["counted_income_fen_e4"], row["household_size"]),
-                "standard_monthly_fen": per_capita_monthly(row["household_line_fen_e4"], row["household_size"]),
+                "per_capita_monthly_fen": per_capita_monthly_fen(
+                    row["counted_income_fen_e4"], max(row["household_size"], 1)
+                ),
+                "standard_monthly_fen": per_capita_monthly_fen(
+                    row["household_line_fen_e4"], max(row["household_size"], 1)
+                ),
                 "risk_score": row["risk_score"],
             }
             for row in snapshots

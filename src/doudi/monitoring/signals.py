@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from doudi.policy.money import BASIS, share_to_basis_points
+from doudi.policy.money import BASIS, per_capita_monthly_fen, share_to_basis_points
 from doudi.policy.profile import Profile
 
 ALERT_KEYS = ["household_id", "person_key", "rule", "event_key"]
@@ -184,8 +184,7 @@ def _yuan(fen: pl.Expr) -> pl.Expr:
 
 
 def _per_capita_monthly_fen(income_e4: pl.Expr) -> pl.Expr:
-    size = pl.col("household_size").clip(lower_bound=1)
-    return (income_e4 * 2 + size * 120_000) // (size * 240_000)
+    return per_capita_monthly_fen(income_e4, pl.col("household_size").clip(lower_bound=1))
 
 
 def _evidence(rule: str) -> pl.Expr:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -48,6 +49,12 @@ def format_yuan(fen: int | None) -> str:
         return "—"
     amount = (Decimal(fen) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return f"¥{amount:,.2f}"
+
+
+def per_capita_monthly_fen(yearly_fen_e4: Any, size: Any) -> Any:
+    """A household's yearly figure (fen × 10⁴) per person and month, in fen, rounded half up; `size` ≥ 1.
+    Works alike on ints and on Polars expressions (the operators are the same)."""
+    return (yearly_fen_e4 * 2 + size * 120_000) // (size * 240_000)
 
 
 def share_to_basis_points(share: Decimal) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
+
 def _connect(engine: Engine) -> Any | None:
     url = engine.url
     try:

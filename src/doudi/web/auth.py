@@ -57,7 +57,6 @@ class CurrentUser:
         return f"{self.display_name}（{self.username}）"
 
 
-
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -23,9 +23,7 @@ ROLES: dict[str, Role] = {
     "county_civil_affairs": Role(
         "县民政局经办人",
         "county",
-        frozenset(
-            {"view", "reveal_id", "import", "export", "compare", "case_review", "case_approve", "approve_roll"}
-        ),
+        frozenset({"view", "reveal_id", "import", "export", "compare", "case_review", "case_approve", "approve_roll"}),
     ),
     "poverty_office": Role("县扶贫办经办人", "county", frozenset({"view", "reveal_id", "import", "export", "compare"})),
     "auditor": Role("审计人员", "county", frozenset({"view", "reveal_id", "export", "audit_log"})),
