@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
 
 app = typer.Typer(
@@ -10,6 +12,17 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+def parse_day(text: str | None) -> dt.date:
+    """A command's date option (--on and the like): YYYY-MM-DD, today when not given. Every command says a
+    wrong one in the same words (exit 2, like any other bad option)."""
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"日期应写作 YYYY-MM-DD，例如 2020-06-01，而不是“{text}”") from None
 
 
 def _register() -> None:

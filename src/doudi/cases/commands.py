@@ -4,7 +4,6 @@ audit trail records."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from doudi.cases.session import unit_of_work
 from doudi.cases.states import STATES, actions_for, allowed_actions, state_name
 from doudi.cases.tekun import CARE_FORMS, SELF_CARE
 from doudi.cases.temporary import KINDS
+from doudi.cli import parse_day
 from doudi.policy.money import MoneyError, format_yuan, yuan_to_fen
 from doudi.registry.database import open_registry
 from doudi.rules.explain import chinese_date
@@ -34,15 +34,6 @@ DatabaseUrl = Annotated[
 ]
 By = Annotated[str, typer.Option("--by", help="经办人姓名（记入审计记录）")]
 On = Annotated[str | None, typer.Option("--on", help="办理日期 YYYY-MM-DD，默认今天")]
-
-
-def _date(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CaseError(f"日期“{text}”应为 YYYY-MM-DD 格式") from None
 
 
 def _read_json(path: Path) -> object:
@@ -112,7 +103,7 @@ def register(app: typer.Typer) -> None:
             channel = "fast_track" if commitment else "referral" if referred_by else "application"
             household_id = household
             if household_json is not None:
-                household_id = register_applicant(session, _read_json(household_json), _date(on)).id
+                household_id = register_applicant(session, _read_json(household_json), parse_day(on)).id
             if not household_id or (household and household_json):
                 raise CaseError("请用 --household 指定登记库中的户，或用 --household-json 登记新申请家庭（二选一）")
             case = service.open_case(
@@ -120,7 +111,7 @@ def register(app: typer.Typer) -> None:
                 household_id=household_id,
                 program=program,
                 by=by,
-                received_on=_date(on),
+                received_on=parse_day(on),
                 documents=document or [],
                 channel=channel,
                 referred_by=referred_by,
@@ -189,7 +180,9 @@ def register(app: typer.Typer) -> None:
         """登记调查核实记录（ASM-7）。"""
 
         def action(session: Session) -> None:
-            service.add_investigation(session, case, kind=kind, on=_date(on), people=people, findings=findings, by=by)
+            service.add_investigation(
+                session, case, kind=kind, on=parse_day(on), people=people, findings=findings, by=by
+            )
             console.print(f"已登记{kind}记录")
             _case_line(session, case)
 
@@ -198,7 +191,7 @@ def register(app: typer.Typer) -> None:
     def _step(name: str, doc: str, call: Callable[..., Any]) -> None:
         def command(case: str, by: By, on: On = None, database_url: DatabaseUrl = None) -> None:
             def action(session: Session) -> None:
-                call(session, case, by=by, on=_date(on))
+                call(session, case, by=by, on=parse_day(on))
                 _case_line(session, case)
 
             _run(database_url, action)
@@ -238,7 +231,7 @@ def register(app: typer.Typer) -> None:
                 session,
                 case,
                 id_number=person,
-                on=_date(on),
+                on=parse_day(on),
                 no_work_capacity=no_work_capacity,
                 no_income_source=no_income_source,
                 no_supporter=no_supporter,
@@ -270,7 +263,9 @@ def register(app: typer.Typer) -> None:
                 amount_fen = yuan_to_fen(amount) if amount is not None else None
             except MoneyError as error:
                 raise CaseError(str(error)) from None
-            found = service.approve(session, case, by=by, on=_date(on), amount_fen=amount_fen, kind=kind, reason=reason)
+            found = service.approve(
+                session, case, by=by, on=parse_day(on), amount_fen=amount_fen, kind=kind, reason=reason
+            )
             if found.explanation_text and found.program != "dibao":
                 console.print(found.explanation_text)
             _case_line(session, case)
@@ -291,7 +286,7 @@ def register(app: typer.Typer) -> None:
         """张榜公示（PRO-3），不少于7天。"""
 
         def action(session: Session) -> None:
-            found = service.post(session, case, by=by, start=_date(start), end=_date(end) if end else None)
+            found = service.post(session, case, by=by, start=parse_day(start), end=parse_day(end) if end else None)
             assert found.posting_start and found.posting_end
             console.print(f"公示期：{chinese_date(found.posting_start)} 至 {chinese_date(found.posting_end)}")
             _case_line(session, case)
@@ -310,7 +305,7 @@ def register(app: typer.Typer) -> None:
         """登记公示期间的异议；案件转入复查，须重新调查后再审批。"""
 
         def action(session: Session) -> None:
-            service.object_to(session, case, by=by, on=_date(on), content=content, raised_by=raised_by)
+            service.object_to(session, case, by=by, on=parse_day(on), content=content, raised_by=raised_by)
             _case_line(session, case)
 
         _run(database_url, action)
@@ -326,7 +321,7 @@ def register(app: typer.Typer) -> None:
         """不予批准，记录理由；建档立卡户移交扶贫部门（COV-6）。"""
 
         def action(session: Session) -> None:
-            service.refuse(session, case, by=by, on=_date(on), reason=reason)
+            service.refuse(session, case, by=by, on=parse_day(on), reason=reason)
             _case_line(session, case)
 
         _run(database_url, action)
@@ -364,7 +359,7 @@ def register(app: typer.Typer) -> None:
         """逾期案件：按工作日（周末、法定节假日除外）计算的办理时限已过。"""
 
         def action(session: Session) -> None:
-            late = service.overdue(session, _date(on), region)
+            late = service.overdue(session, parse_day(on), region)
             table = Table("案件编号", "环节", "起算日", "时限", "逾期天数", title=f"逾期案件 {len(late)} 件")
             for item in late:
                 table.add_row(
@@ -391,7 +386,7 @@ def register(app: typer.Typer) -> None:
         """到期应复核的低保户：C类每季、B类每半年、A类每年（按政策配置）。"""
 
         def action(session: Session) -> None:
-            items = dynamic.review_due(session, _date(on), region)
+            items = dynamic.review_due(session, parse_day(on), region)
             table = Table("户", "类别", "周期（月）", "应复核日期", title=f"应复核 {len(items)} 户")
             for item in items:
                 table.add_row(
@@ -448,7 +443,7 @@ def register(app: typer.Typer) -> None:
                     kind=kind,
                     yearly_fen=amount,
                     id_number=member,
-                    on=_date(on),
+                    on=parse_day(on),
                     by=by,
                     poverty_project=poverty_project,
                 )
@@ -465,7 +460,7 @@ def register(app: typer.Typer) -> None:
         database_url: DatabaseUrl = None,
     ) -> None:
         """成员死亡：登记并重新测算。"""
-        _run(database_url, lambda s: _show_report(dynamic.record_death(s, household, member, _date(on), by)))
+        _run(database_url, lambda s: _show_report(dynamic.record_death(s, household, member, parse_day(on), by)))
 
     @change_app.command("property")
     def property_change(
@@ -482,7 +477,7 @@ def register(app: typer.Typer) -> None:
         _run(
             database_url,
             lambda s: _show_report(
-                dynamic.record_property(s, household, within_rules=within_rules, note=note, on=_date(on), by=by)
+                dynamic.record_property(s, household, within_rules=within_rules, note=note, on=parse_day(on), by=by)
             ),
         )
 
@@ -497,7 +492,9 @@ def register(app: typer.Typer) -> None:
         """按登记库现状重新测算（台账已更新的成员变化、走访），提出建议。"""
         _run(
             database_url,
-            lambda s: _show_report(dynamic.propose(s, household, kind="member", description=note, on=_date(on), by=by)),
+            lambda s: _show_report(
+                dynamic.propose(s, household, kind="member", description=note, on=parse_day(on), by=by)
+            ),
         )
 
     @change_app.command("apply")
@@ -505,7 +502,7 @@ def register(app: typer.Typer) -> None:
         """执行变化报告的建议；退出前核对返贫风险（EXIT-4）。"""
 
         def action(session: Session) -> None:
-            done = dynamic.apply(session, report, by=by, on=_date(on))
+            done = dynamic.apply(session, report, by=by, on=parse_day(on))
             console.print(f"已执行：{dynamic.PROPOSALS[done.proposal]}（户 {done.household_id}）")
 
         _run(database_url, action)
@@ -525,8 +522,8 @@ def register(app: typer.Typer) -> None:
         """开始一个地区的年度复核：列入全部在保低保户并逐户测算。"""
 
         def action(session: Session) -> None:
-            campaign = dynamic.open_campaign(session, region_prefix=region, year=year, by=by, on=_date(on))
-            count = dynamic.assess_campaign(session, campaign.id, by=by, on=_date(on))
+            campaign = dynamic.open_campaign(session, region_prefix=region, year=year, by=by, on=parse_day(on))
+            count = dynamic.assess_campaign(session, campaign.id, by=by, on=parse_day(on))
             console.print(f"复核批次 {campaign.id}：{count} 户，应于 {chinese_date(campaign.due_on)} 前完成")
 
         _run(database_url, action)
@@ -555,7 +552,7 @@ def register(app: typer.Typer) -> None:
         """复核名单签字确认（PRO-6）。"""
 
         def action(session: Session) -> None:
-            done = dynamic.sign_off(session, campaign, role=role, name=by, on=_date(on))
+            done = dynamic.sign_off(session, campaign, role=role, name=by, on=parse_day(on))
             console.print(f"{dynamic.ROLES[role]} {done.name} 已签字确认（名单摘要 {done.list_digest[:12]}…）")
 
         _run(database_url, action)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from doudi.cli import parse_day
 from doudi.ingest.errors import ImportRejected
 from doudi.registry.commands import DatabaseUrl
 from doudi.registry.database import open_registry
@@ -21,13 +22,6 @@ _FORMATS = "（.xlsx、.xls 或 .csv，UTF-8 / GBK）"
 
 def _roster_option(what: str) -> object:
     return typer.Option(help=f"{what}{_FORMATS}")
-
-
-def _day(text: str | None) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text) if text else dt.date.today()
-    except ValueError:
-        raise typer.BadParameter(f"日期应写作 YYYY-MM-DD，例如 2020-06-01，而不是“{text}”") from None
 
 
 def _dates(values: list[str]) -> dict[str, dt.date]:
@@ -84,7 +78,7 @@ def register(app: typer.Typer) -> None:
             files=given,
             use_registry=registry,
             profile=profile,
-            on=_day(on),
+            on=parse_day(on),
             region_code=region,
             dates=_dates(date or []),
             out=out,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from doudi.cli import parse_day
 from doudi.ingest.errors import ImportRejected
 from doudi.policy.money import format_yuan
 from doudi.registry.commands import DatabaseUrl
@@ -20,16 +20,6 @@ from doudi.rules.explain import chinese_date
 OnOption = Annotated[str | None, typer.Option("--on", help="比对日期（YYYY-MM-DD），默认今天")]
 RegionOption = Annotated[str | None, typer.Option("--region", help="区划代码前缀（县、乡镇或村）")]
 ByOption = Annotated[str, typer.Option("--by", help="经办人（记入审计记录）")]
-
-
-def _day(text: str | None) -> dt.date:
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        Console().print(f"[red]日期“{text}”无法识别，应为 YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
 
 
 def _fail(message: str) -> None:
@@ -86,7 +76,7 @@ def register(app: typer.Typer) -> None:
         from doudi.monitoring.run import run_monitor
         from doudi.monitoring.watch_lists import LISTS
 
-        result = run_monitor(open_registry(database_url), _day(on), region, by)
+        result = run_monitor(open_registry(database_url), parse_day(on), region, by)
         console = Console()
         console.print(
             f"{chinese_date(result.on)} 监测比对：{result.households} 户，新预警 {result.alerts_raised} 条，"
@@ -101,7 +91,7 @@ def register(app: typer.Typer) -> None:
         """按政策配置的比对周期（MON-6，吉林2020：至少每月一次）检查是否到期，到期则运行。供每日定时任务调用。"""
         from doudi.monitoring.schedule import run_if_due
 
-        due, result = run_if_due(open_registry(database_url), _day(on), region)
+        due, result = run_if_due(open_registry(database_url), parse_day(on), region)
         console = Console()
         if due.every_months is None:
             console.print("当前适用的政策配置均未启用监测预警")
@@ -126,7 +116,7 @@ def register(app: typer.Typer) -> None:
         from doudi.monitoring.alerts import AlertFilter, list_alerts
         from doudi.rules.explain import mask_id
 
-        day = _day(on)
+        day = parse_day(on)
         rows = list_alerts(
             open_registry(database_url),
             AlertFilter(
@@ -172,7 +162,7 @@ def register(app: typer.Typer) -> None:
         from doudi.monitoring.alerts import AlertError, handle_alert
 
         try:
-            row = handle_alert(open_registry(database_url), alert, outcome, by, reason, _day(on))
+            row = handle_alert(open_registry(database_url), alert, outcome, by, reason, parse_day(on))
         except AlertError as error:
             _fail(str(error))
             return
@@ -277,7 +267,9 @@ def register(app: typer.Typer) -> None:
         from doudi.monitoring.watch_lists import LISTS, WatchError, reconcile
 
         try:
-            counts = reconcile(open_registry(database_url), name, by, household_ids=household, note=note, on=_day(on))
+            counts = reconcile(
+                open_registry(database_url), name, by, household_ids=household, note=note, on=parse_day(on)
+            )
         except WatchError as error:
             _fail(str(error))
             return

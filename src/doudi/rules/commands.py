@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from doudi.cli import parse_day
 from doudi.policy.profile import ProfileError, load_profile
 from doudi.policy.standards import StandardsError, load_standards
 
@@ -40,7 +41,7 @@ def assess(
     from doudi.rules.assess import AssessmentError, assess_one
     from doudi.rules.explain import to_text
 
-    day = _date(on)
+    day = parse_day(on)
     try:
         chosen = load_profile(profile) if profile else None
         table = load_standards(standards)
@@ -108,11 +109,11 @@ def assess_batch(
         chosen = load_profile(profile) if profile else None
         table = load_standards(standards)
         if db:
-            frames, rejected = _registry_batch(region, database_url, _date(on))
+            frames, rejected = _registry_batch(region, database_url, parse_day(on))
         elif households is None or members is None:
             _fail("请给出家庭表和 --members 成员表，或用 --db 评估登记库中的家庭")
         else:
-            frames, rejected = read_batch(households, members, incomes, expenses, _date(on) if on else None)
+            frames, rejected = read_batch(households, members, incomes, expenses, parse_day(on) if on else None)
     except (ProfileError, StandardsError, ValueError) as error:
         _fail(str(error))
     total = frames["households"].height
@@ -142,15 +143,6 @@ def _write(frame: pl.DataFrame, path: Path) -> None:
         )
     else:
         frame.write_parquet(path)
-
-
-def _date(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        _fail(f"日期“{text}”应为 YYYY-MM-DD 格式")
 
 
 def register(app: typer.Typer) -> None:
