@@ -33,6 +33,7 @@ from doudi.monitoring.models import FeedBatch, FeedEvent
 from doudi.monitoring.storage import insert_new
 from doudi.registry.models import Member
 from doudi.rules.explain import mask_id
+from doudi.rules.schema import SEVERE_DISABILITY_GRADES
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ FEEDS: dict[str, FeedKind] = {
             "detail": ("残疾类别", "残疾类型"),
         },
         ("name", "id_number", "event_date", "grade"),
-        lambda rows: pl.col("grade_value") <= 2,  # 一、二级 are 重度残疾
+        lambda rows: pl.col("grade_value").is_in(SEVERE_DISABILITY_GRADES),
     ),
     "death": FeedKind(
         "死亡（注销）",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from doudi.policy.profile import Profile
+from doudi.rules.schema import SEVERE_DISABILITY_GRADES
 from doudi.rules.variables import variable
 
 
@@ -26,7 +27,7 @@ def age(p: Profile) -> pl.Expr:
     unit="bool",
 )
 def severely_disabled(p: Profile) -> pl.Expr:
-    return pl.col("disability_grade").is_in([1, 2]).fill_null(False)
+    return pl.col("disability_grade").is_in(SEVERE_DISABILITY_GRADES).fill_null(False)
 
 
 @variable("disabled", "member", "持证残疾人", policy=("COV-3", "EXIT-1"), depends=("disability_grade",), unit="bool")

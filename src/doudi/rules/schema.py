@@ -76,6 +76,9 @@ EXPENSE_KINDS: dict[str, str] = {
     "other": "其他支出",
 }
 
+# 残疾等级一、二级为重度残疾 (COV-3, COV-4, ASM-8; MON-2's feed of new certificates).
+SEVERE_DISABILITY_GRADES = (1, 2)
+
 HEALTH = {"healthy": "健康", "chronic": "慢性病", "serious_illness": "重病"}
 LABOR_CAPACITY = {"full": "有劳动能力", "partial": "部分丧失劳动能力", "none": "无劳动能力"}
 SEX = {"M": "男", "F": "女"}
