@@ -5,8 +5,8 @@ group members, incomes and expenses by household once up front, then walk the ho
 taking every parameter from the loaded Profile (hoisted into locals once) and the standards from the same
 table. It fills the same fields as the engine's decision rows (`DECISION_SCHEMA` in doudi.rules.assess), so
 bench/assess.py can time both on the same work and tests/rules/test_plain_loop_agrees.py can hold the
-engine to it. It deliberately shares no code with doudi.rules: it is a second, independent reading of the
-same clauses (POLICY.md ids in the comments).
+engine to it. It shares no code with doudi.rules, so a changed engine rule shows up as a disagreement
+(POLICY.md ids in the comments).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The engine and bench/plain_rules.py, the same rules written as a plain loop, agree on every decision field.
 
-The loop is an independent second reading of the clauses (issue 2's baseline): if a rule of the engine
-changes, a field disagrees here, and either the change or the loop is wrong.
+The loop (issue 2's baseline) shares no code with doudi.rules: if a rule of the engine changes, a field
+disagrees here, and either the change or the loop is wrong (check the seed clause).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from doudi.rules.decision import ROUTES
 from doudi.rules.schema import INCOMES
 from household_builders import DAY, REGION, household, person
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))  # appended: its modules shadow nothing
 from assess import synthetic
 from plain_rules import compare, plain_assess
 
