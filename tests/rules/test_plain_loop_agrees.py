@@ -117,8 +117,7 @@ def varied(n: int, profile_id: str, seed: int) -> dict[str, pl.DataFrame]:
     owner_household = ids[hid[np.char.lstrip(owner, "p").astype(int)]]
     kinds = ["wage", "business", "property", "transfer", "basic_pension", "project_dividend", "other"]
     kind = rng.choice(kinds, k)
-    # Project dividends are tied to their earner: see test_a_household_level_project_dividend_is_exempt_like_a_members.
-    household_item = (rng.random(k) < 0.15) & (kind != "project_dividend")
+    household_item = rng.random(k) < 0.15
     incomes = pl.DataFrame(
         {
             "household_id": owner_household,
@@ -182,11 +181,6 @@ def test_jilin_2020_households_reach_every_route(standards):
         assert engine[flag].any() and not engine[flag].all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a household-level item reads `on` through its (null) member row, so the ASM-3 exemption's "
-    "campaign test is null and the dividend is counted",
-)
 def test_a_household_level_project_dividend_is_exempt_like_a_members(standards):
     """ASM-3 (004 二(四)3): the project dividend of a member without labour capacity does not count; an item tied
     to no member is the household's, exempt when someone in it cannot work (income.recipient_without_labor_capacity).

@@ -28,8 +28,8 @@ Formula = Callable[[Profile], pl.Expr]
 PARENTS: dict[Entity, list[tuple[Entity, str]]] = {
     "household": [],
     "member": [("household", "_h")],
-    "income": [("member", "_m"), ("household", "_h")],
-    "expense": [("member", "_m"), ("household", "_h")],
+    "income": [("household", "_h"), ("member", "_m")],
+    "expense": [("household", "_h"), ("member", "_m")],
 }
 ROW_KEY: dict[Entity, str] = {"household": "_h", "member": "_m"}
 
