@@ -13,7 +13,7 @@ The join is counted as it streams instead of being kept person by person: the ho
 comparison's dominant cost, and doing it once, on the join's output, leaves the later steps a few million
 household rows instead of the 12M person rows (bench/compare.py).
 
-Only portable SQL is used (COALESCE, CASE, COUNT, SUM, ROW_NUMBER() OVER, UNION ALL, WITH, FULL OUTER JOIN);
+Only portable SQL is used (CASE, CAST, COUNT, SUM, ROW_NUMBER() OVER, UNION ALL, WITH, FULL OUTER JOIN);
 each was run on both engines with equal results (bench/compare_spark.py).
 """
 
@@ -36,12 +36,12 @@ WHERE dibao_household IS NOT NULL AND poor_household IS NOT NULL
 """
 
 # A household's size is its count of join rows: each of its rows once, or once per partner row when the other
-# roster lists that ID number in more than one household.
+# roster lists that ID number in more than one household. CAST: DuckDB widens SUM to HUGEINT, Spark keeps BIGINT.
 HOUSEHOLD_SIZES_SQL = """
-SELECT dibao_household AS household_key, 'dibao' AS source, SUM(persons) AS persons
+SELECT dibao_household AS household_key, 'dibao' AS source, CAST(SUM(persons) AS BIGINT) AS persons
 FROM household_pairs WHERE dibao_household IS NOT NULL GROUP BY dibao_household
 UNION ALL
-SELECT poor_household, 'poor', SUM(persons)
+SELECT poor_household, 'poor', CAST(SUM(persons) AS BIGINT)
 FROM household_pairs WHERE poor_household IS NOT NULL GROUP BY poor_household
 """
 
