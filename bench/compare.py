@@ -4,8 +4,8 @@
 
 Two measurements on the same synthetic rosters, each in its own process so each peak memory is its own:
  - bare:    a DuckDB full outer hash join of the two ID columns, materialized (the floor);
- - compare: doudi's comparison SQL (doudi.linkage.person_links.PIPELINE: the person join counted per household
-            pair, household links, household sizes, each dibao household's best poor household, household status).
+ - compare: doudi's comparison SQL (doudi.linkage.person_links.PIPELINE: the person join, household links,
+            each dibao household's best poor household, household sizes, household status).
 Then both again, alternating in one process (--repeats, 3 each by default): on a shared machine the load
 changes from minute to minute, so the ratio of the best times is the figure to quote.
 
@@ -113,7 +113,7 @@ def run_phase(phase: str, dibao: int, poor: int, threads: int) -> dict[str, floa
             step = time.perf_counter()
             connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
             steps[f"step_{name}"] = time.perf_counter() - step
-        rows = connection.execute("SELECT sum(persons) FROM household_pairs").fetchone()
+        rows = connection.execute("SELECT count(*) FROM person_links").fetchone()
     seconds = time.perf_counter() - started
     statuses = (
         dict(connection.execute("SELECT status, count(*) FROM household_status GROUP BY status").fetchall())

@@ -1,48 +1,33 @@
 """The core of the roster comparison, as SQL that runs unchanged on DuckDB and on Spark SQL.
 
 Input: a `persons` table (source, household_key, link_id) holding every roster's person rows. Output:
- - `household_pairs`: the dibao/poor person join (full outer, on the ID number; a row without a number matches
-   nothing and stays, once) counted per (dibao household, poor household); a person the other roster does not
-   list counts against NULL on that side;
+ - `person_links`: per dibao/poor person, the dibao household and the poor household that list them
+   (full outer join on the ID number; a row without a number matches nothing and stays, once);
  - `household_links`: the dibao household and poor household that share persons, with how many;
- - `household_sizes`: persons per household per roster, as the join lists them;
- - `best_links`: each dibao household's poor household sharing most;
- - `household_status`: one row per linked pair or lone household, with both sizes: what `compare` labels.
+ - `household_sizes`: persons per household per roster.
 
-The join is counted as it streams instead of being kept person by person: the household grouping is the
-comparison's dominant cost, and doing it once, on the join's output, leaves the later steps a few million
-household rows instead of the 12M person rows (bench/compare.py).
-
-Only portable SQL is used (CASE, CAST, COUNT, SUM, ROW_NUMBER() OVER, UNION ALL, WITH, FULL OUTER JOIN);
-each was run on both engines with equal results (bench/compare_spark.py).
+Only portable SQL is used (COALESCE, CASE, COUNT, ROW_NUMBER() OVER, UNION ALL, FULL OUTER JOIN); each was run on
+both engines with equal results (bench/compare_spark.py).
 """
 
 from __future__ import annotations
 
 import duckdb
 
-HOUSEHOLD_PAIRS_SQL = """
-SELECT d.household_key AS dibao_household, p.household_key AS poor_household, COUNT(*) AS persons
+PERSON_LINKS_SQL = """
+SELECT COALESCE(d.link_id, p.link_id) AS link_id,
+       d.household_key AS dibao_household,
+       p.household_key AS poor_household
 FROM (SELECT household_key, link_id FROM persons WHERE source = 'dibao') d
 FULL OUTER JOIN (SELECT household_key, link_id FROM persons WHERE source = 'poor') p
   ON d.link_id = p.link_id
-GROUP BY d.household_key, p.household_key
 """
 
 HOUSEHOLD_LINKS_SQL = """
-SELECT dibao_household, poor_household, persons AS shared
-FROM household_pairs
+SELECT dibao_household, poor_household, COUNT(*) AS shared
+FROM person_links
 WHERE dibao_household IS NOT NULL AND poor_household IS NOT NULL
-"""
-
-# A household's size is its count of join rows: each of its rows once, or once per partner row when the other
-# roster lists that ID number in more than one household. CAST: DuckDB widens SUM to HUGEINT, Spark keeps BIGINT.
-HOUSEHOLD_SIZES_SQL = """
-SELECT dibao_household AS household_key, 'dibao' AS source, CAST(SUM(persons) AS BIGINT) AS persons
-FROM household_pairs WHERE dibao_household IS NOT NULL GROUP BY dibao_household
-UNION ALL
-SELECT poor_household, 'poor', CAST(SUM(persons) AS BIGINT)
-FROM household_pairs WHERE poor_household IS NOT NULL GROUP BY poor_household
+GROUP BY dibao_household, poor_household
 """
 
 # Each dibao household's best poor household: most shared persons, ties to the smaller key, so that DuckDB and
@@ -55,34 +40,42 @@ FROM (SELECT dibao_household, poor_household, shared,
 WHERE rank = 1
 """
 
-# Two joins: each poor household with the dibao households that chose it (none: it stands alone), then each
-# dibao household with its choice.
+# From person_links, not persons: every dibao and poor row is there once (a row without an ID number joins
+# nothing and stays as an unmatched row), and a second scan of the input is saved.
+HOUSEHOLD_SIZES_SQL = """
+SELECT household_key, source, COUNT(*) AS persons
+FROM (SELECT dibao_household AS household_key, 'dibao' AS source FROM person_links WHERE dibao_household IS NOT NULL
+      UNION ALL
+      SELECT poor_household, 'poor' FROM person_links WHERE poor_household IS NOT NULL) AS listed
+GROUP BY household_key, source
+"""
+
+# One row per household pair or lone household, with both sizes: what `compare` labels.
 HOUSEHOLD_STATUS_SQL = """
-WITH poor AS (
-  SELECT b.dibao_household, ps.household_key AS poor_household, b.shared, ps.persons AS poor_persons
-  FROM household_sizes ps LEFT JOIN best_links b ON b.poor_household = ps.household_key
-  WHERE ps.source = 'poor')
-SELECT ds.household_key AS dibao_household,
-       p.poor_household,
-       p.shared,
+SELECT COALESCE(b.dibao_household, ds.household_key) AS dibao_household,
+       b.poor_household,
+       b.shared,
        ds.persons AS dibao_persons,
-       p.poor_persons,
-       CASE WHEN p.poor_household IS NULL THEN 'dibao_only'
-            WHEN ds.persons = p.poor_persons AND p.shared = ds.persons THEN 'same'
+       ps.persons AS poor_persons,
+       CASE WHEN b.poor_household IS NULL THEN 'dibao_only'
+            WHEN ds.persons = ps.persons AND b.shared = ds.persons THEN 'same'
             ELSE 'differs' END AS status
-FROM household_sizes ds
-LEFT JOIN poor p ON p.dibao_household = ds.household_key
-WHERE ds.source = 'dibao'
+FROM (SELECT * FROM household_sizes WHERE source = 'dibao') ds
+LEFT JOIN best_links b ON b.dibao_household = ds.household_key
+LEFT JOIN (SELECT * FROM household_sizes WHERE source = 'poor') ps ON ps.household_key = b.poor_household
 UNION ALL
-SELECT NULL, poor_household, 0, NULL, poor_persons, 'poor_only' FROM poor WHERE dibao_household IS NULL
+SELECT NULL, ps.household_key, 0, NULL, ps.persons, 'poor_only'
+FROM (SELECT * FROM household_sizes WHERE source = 'poor') ps
+LEFT JOIN (SELECT DISTINCT poor_household FROM best_links) used ON used.poor_household = ps.household_key
+WHERE used.poor_household IS NULL
 """
 
 # In order: each statement's result becomes the table of that name for the ones after it.
 PIPELINE: tuple[tuple[str, str], ...] = (
-    ("household_pairs", HOUSEHOLD_PAIRS_SQL),
+    ("person_links", PERSON_LINKS_SQL),
     ("household_links", HOUSEHOLD_LINKS_SQL),
-    ("household_sizes", HOUSEHOLD_SIZES_SQL),
     ("best_links", BEST_LINKS_SQL),
+    ("household_sizes", HOUSEHOLD_SIZES_SQL),
     ("household_status", HOUSEHOLD_STATUS_SQL),
 )
 
