@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from doudi.linkage.compare import ComparisonResult
+from doudi.linkage.compare import ComparisonResult, _units
 from linkage.compare_builders import scenario_frames, scenario_rosters
 
 EXPECTED: dict[str, set[str]] = {
@@ -141,3 +141,20 @@ def test_rosters_of_different_dates_are_flagged() -> None:
     result = compare_rosters(dataclasses.replace(read, inputs=dated), load_profile("jilin-2020"), dt.date(2020, 6, 1))
     # jilin-2020 compares monthly: three months apart is more than one comparison interval.
     assert result.warnings and "相差3个月" in result.warnings[0]
+
+
+def test_a_poor_household_two_dibao_households_chose_joins_the_one_sharing_most() -> None:
+    # dibao:1 lists one member of poor:1, dibao:2 two: both choose poor:1, which belongs with dibao:2, in
+    # whatever order the engine returns the status rows.
+    status = pl.DataFrame(
+        {
+            "dibao_household": ["dibao:1", "dibao:2"],
+            "poor_household": ["poor:1", "poor:1"],
+            "shared": [1, 2],
+            "status": ["differs", "same"],
+        }
+    )
+    links = status.select("dibao_household", "poor_household", "shared")
+    for order in (status, status.reverse()):
+        units = dict(_units(order, links).select("household_key", "unit").iter_rows())
+        assert units == {"dibao:1": "dibao:1", "dibao:2": "dibao:2", "poor:1": "dibao:2"}

@@ -130,9 +130,12 @@ def _units(status: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
         .unique("poor_household", keep="first")
         .select("poor_household", pl.col("dibao_household").alias("strongest"))
     )
+    # Sorted so that a poor household several dibao households chose goes to the one sharing most (ties: the
+    # smaller key) whatever order the SQL engine returned the rows in, and reruns agree (回头看).
     poor_side = (
         status.filter(pl.col("poor_household").is_not_null())
-        .join(strongest, on="poor_household", how="left")
+        .sort(["shared", "dibao_household"], descending=[True, False], nulls_last=True)
+        .join(strongest, on="poor_household", how="left", maintain_order="left")
         .select(
             pl.col("poor_household").alias("household_key"),
             pl.coalesce("dibao_household", "strongest", "poor_household").alias("unit"),
@@ -142,7 +145,7 @@ def _units(status: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
             .alias("status"),
         )
     )
-    # A poor household best-linked by two dibao households belongs to the first.
+    # A poor household best-linked by two dibao households belongs to the first (sorted above).
     units = pl.concat([dibao_side, poor_side]).unique("household_key", keep="first", maintain_order=True)
     # A unit whose poor households differ from its dibao household is "differs" throughout.
     return units.with_columns(
