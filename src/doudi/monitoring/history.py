@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from doudi.monitoring.alerts import AlertFilter, list_alerts
 from doudi.monitoring.feeds import FEEDS
-from doudi.monitoring.models import FeedEvent, IncomeSnapshot, WatchItem
+from doudi.monitoring.models import Alert, FeedEvent, IncomeSnapshot, WatchItem
 from doudi.monitoring.watch_lists import COVERAGE, LISTS
 from doudi.rules.explain import mask_id
 
@@ -24,6 +24,17 @@ def per_capita_monthly(yearly_fen_e4: int, size: int) -> int:
 def household_history(engine: Engine, household_id: str) -> dict[str, Any]:
     """Everything monitoring knows about one household, oldest first; ID numbers masked."""
     with engine.connect() as connection:
+        # Most households have no history at all: one round trip says which of the four tables to read.
+        held = connection.execute(
+            select(
+                *(
+                    select(model.id).where(model.household_id == household_id).limit(1).exists()
+                    for model in (IncomeSnapshot, FeedEvent, WatchItem, Alert)
+                )
+            )
+        ).one()
+        if not any(held):
+            return {"household_id": household_id, "runs": [], "alerts": [], "events": [], "watch": []}
         snapshots = connection.execute(
             select(IncomeSnapshot).where(IncomeSnapshot.household_id == household_id).order_by(IncomeSnapshot.on_date)
         ).mappings()
