@@ -309,3 +309,26 @@ def test_doudi_keep_decisions_keeps_the_engines_decisions_and_pages_follow_any_l
             delete(IncomeItem).where(IncomeItem.household_id == household_id, IncomeItem.yearly_fen == 9_000_000)
         )
     assert prefill.keep_every_decision(engine, on, chunk=37).assessed == 1
+
+
+def test_a_household_page_holds_one_pooled_connection(web: Any) -> None:
+    # A page that took a second connection while holding its first could wait forever on a pool its
+    # concurrent neighbours have filled the same way (HTTP 500 after the pool's timeout, under load).
+    from doudi.web.prefill import keep_every_decision
+
+    client = web.client("county_civil_affairs")
+    engine = web.app.state.web.engine
+    keep_every_decision(engine, web.app.state.web.on)
+    checkouts: list[object] = []
+
+    def checked_out(*_args: Any) -> None:
+        checkouts.append(_args)
+
+    event.listen(engine.pool, "checkout", checked_out)
+    try:
+        for household_id in _households_by_size(engine):
+            checkouts.clear()
+            assert client.get(f"/households/{household_id}").status_code == 200
+            assert len(checkouts) == 1
+    finally:
+        event.remove(engine.pool, "checkout", checked_out)
