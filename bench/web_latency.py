@@ -2,8 +2,14 @@
 
 Builds a synthetic county in a fresh PostgreSQL database (`doudi demo`'s generator and store), starts the app
 under uvicorn on 127.0.0.1, logs 20 users in through the JSON API and has them open household pages and search
-by name as fast as they can (httpx, asyncio). The baseline, measured in the same run under the same load, is
+by name as fast as they can (httpx, asyncio; a stress test: 20 users with no pause on a 2-core machine that
+also runs PostgreSQL and this load generator), then again as users who pause 1-3 s between clicks (`--think`,
+uniformly random, as load tools model people). The baseline, measured in the same run under the same load, is
 the login page (a template and no database): the ratios say what the registry and the engine add.
+
+Before the app starts, `doudi keep-decisions` keeps every household's decision (timed and printed: it is
+work the app does that a plain page does not); `--cold` empties the kept decisions instead, so first visits
+run the engine as they did before the fill existed.
 
     .venv/bin/python bench/web_latency.py --households 100000
     .venv/bin/python bench/web_latency.py --households 1000000 --workers 2   # the issue's size (~20 min to build)
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import random
 import socket
@@ -26,6 +33,7 @@ import httpx
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+ON = dt.date(2020, 6, 1)  # the app's assessment date (DOUDI_WEB_ON) and the kept decisions'
 SERVER = os.environ.get("DOUDI_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
@@ -75,7 +83,7 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {"DOUDI_DATABASE_URL": url, "DOUDI_SECRET_KEY": "bench-secret", "DOUDI_WEB_ON": "2020-06-01"}
+    env = os.environ | {"DOUDI_DATABASE_URL": url, "DOUDI_SECRET_KEY": "bench-secret", "DOUDI_WEB_ON": ON.isoformat()}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -90,6 +98,10 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
             str(workers),
             "--log-level",
             "warning",
+            # Users log in one after another (argon2) and wait for the warm-up: longer than uvicorn's 5 s
+            # default, so an idle connection is not closed under a request that is being sent on it.
+            "--timeout-keep-alive",
+            "120",
         ],
         env=env,
     )
@@ -111,9 +123,17 @@ async def logged_in(base: str, account: tuple[str, str]) -> httpx.AsyncClient:
     return client
 
 
-async def user(client: httpx.AsyncClient, paths: list[str], until: float, out: dict[str, list[float]]) -> None:
+async def user(
+    client: httpx.AsyncClient,
+    paths: list[str],
+    until: float,
+    out: dict[str, list[float]],
+    think: tuple[float, float] = (0.0, 0.0),
+) -> None:
     try:
         while time.perf_counter() < until:
+            if think[1] > 0:
+                await asyncio.sleep(random.uniform(*think))
             path = random.choice(paths)
             kind = "household" if path.startswith("/households/") else "search" if "q=" in path else "baseline"
             started = time.perf_counter()
@@ -144,6 +164,17 @@ def main() -> None:
     parser.add_argument("--database", default="doudi_web_bench")
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
     parser.add_argument(
+        "--cold", action="store_true", help="no kept decisions: first visits run the engine (as before the fill)"
+    )
+    parser.add_argument(
+        "--kept-as-is",
+        action="store_true",
+        help="skip doudi keep-decisions (a run right after one): pages check every kept decision anyway",
+    )
+    parser.add_argument(
+        "--think", default="1-3", help="seconds a user pauses between clicks in the second run, 'low-high' (0 = skip)"
+    )
+    parser.add_argument(
         "--build-only", action="store_true", help="build the database and stop (run later with --reuse)"
     )
     parser.add_argument(
@@ -163,9 +194,22 @@ def main() -> None:
     engine = open_registry(url)
     accounts = {a.role: a for a in demo_accounts(engine)}
     with engine.begin() as connection:
-        # Every run starts cold: no decision or dashboard kept from an earlier run.
-        connection.execute(text("DELETE FROM web_decision_cache"))
+        # No dashboard kept from an earlier run; kept decisions only as `doudi keep-decisions` leaves them.
         connection.execute(text("DELETE FROM web_dashboard_cache"))
+        if args.cold:
+            connection.execute(text("DELETE FROM web_decision_cache"))
+    if args.kept_as_is and not args.cold:
+        with engine.connect() as connection:
+            kept = connection.scalar(text("SELECT count(*) FROM web_decision_cache"))
+        print(f"doudi keep-decisions not run (--kept-as-is): {kept:,} decisions kept by an earlier run")
+    elif not args.cold:
+        from doudi.web.prefill import keep_every_decision
+
+        filled = keep_every_decision(engine, ON)
+        print(
+            f"doudi keep-decisions: {filled.households:,} households, {filled.assessed:,} assessed "
+            f"({filled.households - filled.assessed - filled.not_assessable:,} already kept), {filled.seconds:.0f} s"
+        )
     engine.dispose()
     county = accounts["county_civil_affairs"]
     drawn, names = samples(url, 2 * args.sample)
@@ -183,46 +227,58 @@ def main() -> None:
                 assert client.get("/").status_code == 200
                 timings.append(time.perf_counter() - started)
         paths = [f"/households/{i}" for i in ids] + [f"/households?q={n}" for n in names] + ["/login"] * (len(ids) // 4)
-        out: dict[str, list[float]] = {"household": [], "search": [], "baseline": []}
         credentials = (county.username, county.password)
-        timing: dict[str, float] = {}
+        phases: list[tuple[str, tuple[float, float]]] = [("no think time (stress)", (0.0, 0.0))]
+        if args.think != "0":
+            low, high = (float(part) for part in args.think.split("-"))
+            phases.append((f"think time {low:g}-{high:g} s", (low, high)))
+        results = []
 
-        async def run() -> None:
+        async def run(think: tuple[float, float], warm: bool) -> tuple[dict[str, list[float]], float]:
+            out: dict[str, list[float]] = {"household": [], "search": [], "baseline": []}
             # Log every user in first (argon2 is deliberately slow), then measure.
             clients = [await logged_in(base, credentials) for _ in range(args.users)]
-            if args.warmup > 0 and warmup_ids:
+            if warm and args.warmup > 0 and warmup_ids:
                 discarded: dict[str, list[float]] = {"household": [], "search": [], "baseline": []}
-                warm = [await logged_in(base, credentials) for _ in range(args.users)]
+                warmers = [await logged_in(base, credentials) for _ in range(args.users)]
                 until = time.perf_counter() + args.warmup
                 warm_paths = [f"/households/{i}" for i in (ids if args.warm_sample else warmup_ids)]
-                await asyncio.gather(*(user(client, warm_paths, until, discarded) for client in warm))
-            timing["started"] = time.perf_counter()
-            until = timing["started"] + args.seconds
-            await asyncio.gather(*(user(client, paths, until, out) for client in clients))
+                await asyncio.gather(*(user(client, warm_paths, until, discarded) for client in warmers))
+            started = time.perf_counter()
+            until = started + args.seconds
+            await asyncio.gather(*(user(client, paths, until, out, think) for client in clients))
+            return out, time.perf_counter() - started
 
-        asyncio.run(run())
-        elapsed = time.perf_counter() - timing["started"]
+        for number, (label, think) in enumerate(phases):
+            if args.cold and number:  # the first phase has kept the sampled households' decisions
+                with open_registry(url).begin() as connection:
+                    connection.execute(text("DELETE FROM web_decision_cache"))
+            results.append((label, *asyncio.run(run(think, warm=number == 0))))
+            print(f"  ({label}: load average {os.getloadavg()[0]:.1f})", flush=True)
     finally:
         server.terminate()
         server.wait(10)
-    total = sum(len(v) for v in out.values())
-    print(
-        f"{args.households:,} households ({len(ids)} sampled), {args.users} concurrent users, {args.workers} workers, "
-        f"{elapsed:.0f} s: {total:,} requests, {total / elapsed:.0f} requests/s"
-    )
     print(
         f"dashboard (county, {args.households:,} households): first view {timings[0] * 1000:,.0f} ms (computes), "
         f"then {statistics.median(timings[1:]) * 1000:,.0f} ms (median of 3, kept figures)"
     )
-    floor = statistics.median(out["baseline"]) if out["baseline"] else float("nan")
-    for kind, label in (("household", "household page"), ("search", "search by name"), ("baseline", "login page")):
-        values = out[kind]
-        if not values:
-            continue
-        p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
+    decisions = "cold: first visits run the engine" if args.cold else "decisions kept by doudi keep-decisions"
+    for label, out, elapsed in results:
+        total = sum(len(v) for v in out.values())
         print(
-            f"  {label:15s} n={len(values):6,}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p50/baseline {p50 / floor:5.1f}x"
+            f"{args.households:,} households ({len(ids)} sampled, {decisions}), {args.users} users, {label}, "
+            f"{args.workers} workers, {elapsed:.0f} s: {total:,} requests, {total / elapsed:.0f} requests/s"
         )
+        floor = statistics.median(out["baseline"]) if out["baseline"] else float("nan")
+        for kind, name in (("household", "household page"), ("search", "search by name"), ("baseline", "login page")):
+            values = out[kind]
+            if not values:
+                continue
+            p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
+            print(
+                f"  {name:15s} n={len(values):6,}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+                f"p50/baseline {p50 / floor:5.1f}x"
+            )
 
 
 if __name__ == "__main__":

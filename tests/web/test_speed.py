@@ -245,3 +245,90 @@ def test_the_income_chart_counts_each_dibao_household_in_the_band_the_engine_put
     assert f'<a href="/households?kind=dibao">{len(enrolled):,}</a>' in page
     for band in bands:
         assert band["label"] in page
+
+
+def test_doudi_keep_decisions_keeps_the_engines_decisions_and_pages_follow_any_later_change(
+    web: Any, monkeypatch: Any
+) -> None:
+    from doudi.web import prefill
+
+    client = web.client("county_civil_affairs")
+    engine = web.app.state.web.engine
+    on = web.app.state.web.on
+    with engine.connect() as connection:
+        households = connection.scalars(select(Household.id).order_by(Household.id)).all()
+    # Small batches: the key ranges between them must neither lose nor repeat a household.
+    filled = prefill.keep_every_decision(engine, on, chunk=37)
+    assert filled.households == len(households)
+    assert filled.assessed + filled.not_assessable == len(households)
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(WebDecisionCache)) == filled.assessed
+
+    household_id = web.enrollable_household("county_civil_affairs")
+    _, large = _households_by_size(engine)
+    expected = {h: _engine_decision(web, h) for h in (household_id, large, households[0], households[-1])}
+
+    def no_engine(*_args: Any) -> Any:
+        raise AssertionError("a household page ran the engine although its decision was kept")
+
+    monkeypatch.setattr(services, "batcher", no_engine)
+    for shown, decision in expected.items():
+        assert client.get(f"/api/households/{shown}").json()["decision"] == decision
+    # A village assistant still sees only their own village, kept decisions or not.
+    village = web.client("village_assistant")
+    area = web.accounts["village_assistant"].area_code
+    elsewhere = next(h for h in web.county.households.iter_rows(named=True) if not h["village_code"].startswith(area))
+    assert village.get(f"/households/{elsewhere['household_id']}").status_code == 404
+    assert village.get(f"/api/households/{elsewhere['household_id']}").status_code == 404
+    monkeypatch.undo()
+
+    # Nothing changed: a second run only checks.
+    assert prefill.keep_every_decision(engine, on, chunk=37).assessed == 0
+
+    # A member falls seriously ill and the household earns more, behind the app's back: the page shows the
+    # engine's new decision at once (not the kept one), and the next fill re-assesses that household alone.
+    before = expected[household_id]
+    with engine.begin() as connection:
+        connection.execute(update(Member).where(Member.household_id == household_id).values(health="serious_illness"))
+    ill = client.get(f"/api/households/{household_id}").json()["decision"]
+    assert ill == _engine_decision(web, household_id)
+    assert ill["benefit_parts"]["supplements"] != before["benefit_parts"]["supplements"]
+    with engine.begin() as connection:
+        head = connection.scalar(select(Member.id_number).where(Member.household_id == household_id).limit(1))
+        connection.execute(
+            insert(IncomeItem).values(
+                household_id=household_id, id_number=head, kind="wage", yearly_fen=9_000_000, poverty_project=False
+            )
+        )
+    richer = client.get(f"/api/households/{household_id}").json()["decision"]
+    assert richer == _engine_decision(web, household_id)
+    assert richer["per_capita_income_monthly"] != ill["per_capita_income_monthly"]
+    assert richer["decision"] != before["decision"]
+    with engine.begin() as connection:
+        connection.execute(
+            delete(IncomeItem).where(IncomeItem.household_id == household_id, IncomeItem.yearly_fen == 9_000_000)
+        )
+    assert prefill.keep_every_decision(engine, on, chunk=37).assessed == 1
+
+
+def test_a_household_page_holds_one_pooled_connection(web: Any) -> None:
+    # A page that took a second connection while holding its first could wait forever on a pool its
+    # concurrent neighbours have filled the same way (HTTP 500 after the pool's timeout, under load).
+    from doudi.web.prefill import keep_every_decision
+
+    client = web.client("county_civil_affairs")
+    engine = web.app.state.web.engine
+    keep_every_decision(engine, web.app.state.web.on)
+    checkouts: list[object] = []
+
+    def checked_out(*_args: Any) -> None:
+        checkouts.append(_args)
+
+    event.listen(engine.pool, "checkout", checked_out)
+    try:
+        for household_id in _households_by_size(engine):
+            checkouts.clear()
+            assert client.get(f"/households/{household_id}").status_code == 200
+            assert len(checkouts) == 1
+    finally:
+        event.remove(engine.pool, "checkout", checked_out)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 
 from doudi.audit import Change, append
 from doudi.monitoring.models import Alert
@@ -73,8 +73,9 @@ class AlertFilter:
     status: str | None = "open"  # open | handled | None for all
 
 
-def list_alerts(engine: Engine, chosen: AlertFilter | None = None) -> list[dict[str, Any]]:
-    """Alerts as plain dicts, highest risk first, each with its Chinese labels and level (township/county)."""
+def list_alerts(source: Engine | Connection, chosen: AlertFilter | None = None) -> list[dict[str, Any]]:
+    """Alerts as plain dicts, highest risk first, each with its Chinese labels and level (township/county);
+    read in `source` when it is a connection."""
     chosen = chosen or AlertFilter()
     query = select(Alert)
     if chosen.village:
@@ -92,7 +93,9 @@ def list_alerts(engine: Engine, chosen: AlertFilter | None = None) -> list[dict[
         query = query.where(Alert.status == "open", Alert.deadline < chosen.overdue_on)
     query = query.order_by(Alert.risk_score.desc(), Alert.deadline, Alert.id)
     today = chosen.overdue_on or dt.date.today()
-    with engine.connect() as connection:
+    if isinstance(source, Connection):
+        return [_plain(row, today) for row in source.execute(query).mappings()]
+    with source.connect() as connection:
         return [_plain(row, today) for row in connection.execute(query).mappings()]
 
 

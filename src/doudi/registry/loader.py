@@ -21,10 +21,16 @@ _MAX_IN_LIST = 5_000
 
 
 def _queries(
-    household_ids: Sequence[str] | None, region_prefix: str | None, on: dt.date, enrolled_in: str | None = None
+    household_ids: Sequence[str] | None,
+    region_prefix: str | None,
+    on: dt.date,
+    enrolled_in: str | None = None,
+    id_range: tuple[str, str] | None = None,
 ) -> dict[str, tuple[Select, dict[str, pl.DataType]]]:
     """One SELECT per frame (plus the current dibao enrollments), narrowed to the chosen households."""
     chosen: list[Any] = []
+    if id_range is not None:
+        chosen.append(and_(Household.id > id_range[0], Household.id <= id_range[1]))
     ids_in_sql = household_ids is not None and len(household_ids) <= _MAX_IN_LIST
     if ids_in_sql:
         chosen.append(Household.id.in_(list(household_ids or [])))
@@ -36,6 +42,8 @@ def _queries(
     def narrowed(query: Select, key: Any) -> Select:
         if not chosen:
             return query
+        if id_range is not None and len(chosen) == 1 and household_ids is None:  # a range of every table's key
+            return query.where(key > id_range[0], key <= id_range[1])
         if not region_prefix and not enrolled_in:  # only ids: the planner does best with a plain IN list
             return query.where(key.in_(list(household_ids or [])))
         return query.where(key.in_(select(Household.id).where(and_(*chosen))))
@@ -121,17 +129,20 @@ def load_frames(
     region_prefix: str | None = None,
     on: dt.date | None = None,
     enrolled_in: str | None = None,
+    id_range: tuple[str, str] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """The households, members, incomes and expenses frames of schema.py for the chosen households.
 
     `household_ids` and `region_prefix` (matched against the county and the village code) narrow the
     selection; with neither, the whole registry is read. `enrolled_in` (e.g. "dibao") keeps only households
     with an enrollment in that program, of any status (a payment roll reads ~10% of a county, not all of it).
+    `id_range` (low, high) keeps households with low < id <= high (in the database's order): a batch of a
+    long run over the whole registry, read by index ranges rather than a list of ids.
     Members who died on or before `on` are left out.
     A Session or Connection is read inside its transaction; an Engine through parallel Arrow reads.
     """
     on = on or dt.date.today()
-    frames = _read(source, _queries(household_ids, region_prefix, on, enrolled_in))
+    frames = _read(source, _queries(household_ids, region_prefix, on, enrolled_in, id_range))
     if household_ids is not None and len(household_ids) > _MAX_IN_LIST:
         wanted = pl.DataFrame({"household_id": list(household_ids)}, schema={"household_id": pl.String()})
         frames = {name: frame.join(wanted, on="household_id", how="semi") for name, frame in frames.items()}

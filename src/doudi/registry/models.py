@@ -77,14 +77,18 @@ class Household(Base):
 
 class Member(Base):
     __tablename__ = "members"
-    # The unique index also serves lookups by household (its first column).
-    __table_args__ = (UniqueConstraint("household_id", "id_number"),)
+    # The unique index also serves lookups by household (its first column); search by name reads the
+    # households of a name from the name index alone (migration web_0003).
+    __table_args__ = (
+        UniqueConstraint("household_id", "id_number"),
+        Index("ix_members_name_household_id", "name", "household_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
     id_number: Mapped[str] = mapped_column(String(18), index=True)
     original_id_number: Mapped[str | None] = mapped_column(String(18))  # the 15-digit form it came as
-    name: Mapped[str] = mapped_column(String(50), index=True)
+    name: Mapped[str] = mapped_column(String(50))
     relation: Mapped[str | None] = mapped_column(String(10))
     sex: Mapped[str | None] = mapped_column(String(1))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)

@@ -104,7 +104,8 @@ def chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _sources(profile: Profile, name: str) -> list[dict[str, Any]]:
+def step_sources(profile: Profile, name: str) -> list[dict[str, Any]]:
+    """The POLICY.md rules and the profile parameters (value, clause, local choice) behind a step."""
     variable = REGISTRY[name]
     sources: list[dict[str, Any]] = [
         {"rule": rule_id, "cite": cite(rule_id, profile.seed)} for rule_id in variable.policy if rule_id in RULES
@@ -151,6 +152,18 @@ def _enabled(profile: Profile, name: str) -> bool:
 def explain(evaluated: Frames, profile: Profile, household_id: str) -> dict[str, Any]:
     """The steps, members and incomes behind one household's decision."""
     household = evaluated["household"].filter(pl.col("household_id") == household_id).row(0, named=True)
+    members = evaluated["member"].filter(pl.col("household_id") == household_id)
+    incomes = evaluated["income"].filter(pl.col("household_id") == household_id)
+    return explain_rows(profile, household, list(members.iter_rows(named=True)), list(incomes.iter_rows(named=True)))
+
+
+def explain_rows(
+    profile: Profile,
+    household: dict[str, Any],
+    members: list[dict[str, Any]],
+    incomes: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """explain() from one household's evaluated rows (dicts of the frames' columns)."""
     enrolled = bool(household.get("enrolled"))
     steps = []
     for name in STEPS:
@@ -166,15 +179,13 @@ def explain(evaluated: Frames, profile: Profile, household_id: str) -> dict[str,
                 "label": variable.label,
                 "value": _plain(value),
                 "shown": format_value(value, variable.unit),
-                "sources": _sources(profile, name),
+                "sources": step_sources(profile, name),
             }
         )
-    members = evaluated["member"].filter(pl.col("household_id") == household_id)
-    incomes = evaluated["income"].filter(pl.col("household_id") == household_id)
     return {
         "steps": steps,
-        "members": [_member(row) for row in members.iter_rows(named=True)],
-        "incomes": [_income(row) for row in incomes.iter_rows(named=True)],
+        "members": [_member(row) for row in members],
+        "incomes": [_income(row) for row in incomes],
     }
 
 

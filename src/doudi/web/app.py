@@ -134,6 +134,7 @@ def _chinese_datetime(value: dt.datetime | None) -> str:
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
+    env.auto_reload = False  # templates ship with the package: compile once, no stat of the files per page
     env.filters["yuan"] = lambda fen: "" if fen is None else format_yuan(int(fen))
     env.filters["cn_date"] = lambda day: "" if day is None else chinese_date(day)
     env.filters["cn_datetime"] = _chinese_datetime

@@ -16,16 +16,18 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, Row, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from doudi.registry.database import make_engine
+from doudi.web.decision_form import decision_of
 from doudi.web.models import RegistryChange, WebDashboardCache, WebDecisionCache
 
 log = logging.getLogger(__name__)
@@ -57,14 +59,12 @@ def _files(folder: Any) -> list[Any]:
     return found
 
 
-def row_fingerprint(*groups: Any, on: dt.date) -> str:
-    """A hash of ORM rows' column values (every column of every row), the date and the rules in use."""
+def row_fingerprint(*tables: tuple[str, Sequence[Row[Any]]], on: dt.date) -> str:
+    """A hash of Core rows' column values (every column of every row, per table), the date and the rules."""
     digest = hashlib.sha256(f"{rules_fingerprint()}|{on.isoformat()}".encode())
-    for rows in groups:
-        for row in rows if isinstance(rows, list | tuple) else [rows]:
-            table = row.__table__
-            values = tuple(getattr(row, column.key) for column in row.__mapper__.column_attrs)
-            digest.update(repr((table.name, values)).encode())
+    for name, rows in tables:
+        for row in rows:
+            digest.update(repr((name, tuple(row))).encode())
     return digest.hexdigest()
 
 
@@ -77,20 +77,51 @@ def kept_decision(session: Session, household_id: str, fingerprint: str) -> dict
             WebDecisionCache.household_id == household_id, WebDecisionCache.fingerprint == fingerprint
         )
     )
-    return json.loads(stored) if stored is not None else None
+    return decision_of(stored) if stored is not None else None
 
 
-def keep_decision(engine: Engine, household_id: str, fingerprint: str, decision: dict[str, Any]) -> None:
-    _upsert(
-        engine,
-        WebDecisionCache.__table__,
-        {
-            "household_id": household_id,
-            "fingerprint": fingerprint,
-            "decision": json.dumps(decision, ensure_ascii=False),
-        },
-        ["household_id"],
+def kept_fingerprints(connection: Connection | Session, low: str, high: str) -> dict[str, str]:
+    """The fingerprint each kept decision of households low < id <= high was computed at."""
+    rows = connection.execute(
+        select(WebDecisionCache.household_id, WebDecisionCache.fingerprint).where(
+            WebDecisionCache.household_id > low, WebDecisionCache.household_id <= high
+        )
     )
+    return {household_id: fingerprint for household_id, fingerprint in rows}
+
+
+def keep_decisions(engine: Engine, forms: list[tuple[str, str, str]]) -> None:
+    """Keep (household id, fingerprint, kept form) triples (doudi.web.decision_form), replacing what was kept
+    for those households."""
+    if len(forms) > 1_000 and engine.dialect.name == "postgresql":
+        _copy_decisions(engine, forms)
+    elif forms:
+        _upsert(
+            engine,
+            WebDecisionCache.__table__,
+            [{"household_id": h, "fingerprint": f, "decision": form} for h, f, form in forms],
+            ["household_id"],
+        )
+
+
+def _copy_decisions(engine: Engine, forms: list[tuple[str, str, str]]) -> None:
+    # A whole batch of the fill: COPY into a scratch table and one upsert, not an INSERT per household.
+    with side_engine(engine).begin() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE kept_batch (household_id text, fingerprint text, decision text) ON COMMIT DROP"
+            )
+            with cursor.copy("COPY kept_batch FROM STDIN") as copy:
+                for row in forms:
+                    copy.write_row(row)
+            cursor.execute(
+                "INSERT INTO web_decision_cache (household_id, fingerprint, decision, computed_at) "
+                "SELECT household_id, fingerprint, decision, now() FROM kept_batch "
+                "ON CONFLICT (household_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
+                "decision = excluded.decision, computed_at = excluded.computed_at"
+            )
 
 
 # --- the registry version and the dashboard ------------------------------------------------------------------
@@ -144,7 +175,7 @@ def keep_dashboard(engine: Engine, area_code: str, on: dt.date, version: str, da
     _upsert(
         engine,
         WebDashboardCache.__table__,
-        {"area_code": area_code, "on_date": on, "version": version, "data": json.dumps(data, ensure_ascii=False)},
+        [{"area_code": area_code, "on_date": on, "version": version, "data": json.dumps(data, ensure_ascii=False)}],
         ["area_code", "on_date"],
     )
 
@@ -164,16 +195,16 @@ def side_engine(engine: Engine) -> Engine:
         return _SIDE[url]
 
 
-def _upsert(engine: Engine, table: Any, values: dict[str, Any], keys: list[str]) -> None:
+def _upsert(engine: Engine, table: Any, rows: list[dict[str, Any]], keys: list[str]) -> None:
     if engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    statement = insert(table).values(**values)
-    changed: dict[str, Any] = {name: statement.excluded[name] for name in values if name not in keys}
+    statement = insert(table)
+    changed: dict[str, Any] = {name: statement.excluded[name] for name in rows[0] if name not in keys}
     changed["computed_at"] = func.now()
     try:
         with side_engine(engine).begin() as connection:
-            connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))
+            connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed), rows)
     except SQLAlchemyError as error:  # e.g. SQLite busy with an import: the next view computes again
         log.warning("could not keep %s: %s", table.name, error)

@@ -70,6 +70,27 @@ def demo_users(database_url_option: DatabaseUrl = None) -> None:
 def register(app: typer.Typer) -> None:
     app.add_typer(user_app, name="user")
 
+    @app.command("keep-decisions")
+    def keep_decisions(
+        on: Annotated[
+            str | None, typer.Option(help="评估日期 YYYY-MM-DD（缺省为 DOUDI_WEB_ON 或当天，与网页系统一致）")
+        ] = None,
+        database_url_option: DatabaseUrl = None,
+    ) -> None:
+        """为登记库中每户预先计算并保存网页显示的决定（导入后、每天夜间运行；已是最新的户只核对不重算）。"""
+        import os
+
+        from doudi.web.prefill import keep_every_decision
+
+        day = dt.date.fromisoformat(on or os.environ.get("DOUDI_WEB_ON") or dt.date.today().isoformat())
+        filled = keep_every_decision(open_registry(database_url_option), day)
+        typer.echo(
+            f"评估日 {day}：共 {filled.households:,} 户，重新评估 {filled.assessed:,} 户，"
+            f"无法评估 {filled.not_assessable:,} 户，用时 {filled.seconds:.0f} 秒"
+        )
+        for reason, count in sorted(filled.reasons.items(), key=lambda item: -item[1])[:10]:
+            typer.echo(f"  {count:,} 户：{reason}")
+
     @app.command("serve")
     def serve(
         host: Annotated[str, typer.Option(help="监听地址（内网服务器上可用 0.0.0.0）")] = "127.0.0.1",

@@ -21,15 +21,14 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, Row, and_, select
 from sqlalchemy.orm import Session
 
-from doudi.policy.profile import load_profile
 from doudi.registry.loader import load_frames
 from doudi.registry.models import Enrollment, Expense, Household, IncomeItem, Member
-from doudi.rules.assess import AssessmentError, assess_frames, decision_record
-from doudi.rules.explain import explain
-from doudi.web.caching import keep_decision, row_fingerprint, side_engine
+from doudi.rules.assess import AssessmentError, assess_frames
+from doudi.web.caching import keep_decisions, row_fingerprint, side_engine
+from doudi.web.decision_form import decision_of, kept_forms
 
 log = logging.getLogger(__name__)
 
@@ -38,32 +37,67 @@ MOST_IN_A_BATCH = 16  # a batch of 16 costs ~2.5x one household; bigger ones len
 
 @dataclass
 class HouseholdRows:
-    """A household's own rows in every registry table the engine reads (in id order: the fingerprint)."""
+    """A household's own rows in every registry table the engine reads (Core rows, in id order: the
+    fingerprint)."""
 
-    household: Household
-    members: list[Member]
-    incomes: list[IncomeItem]
-    expenses: list[Expense]
-    enrollments: list[Enrollment]
+    household: Row[Any]
+    members: list[Row[Any]]
+    incomes: list[Row[Any]]
+    expenses: list[Row[Any]]
+    enrollments: list[Row[Any]]
 
     def fingerprint(self, on: dt.date) -> str:
-        return row_fingerprint(self.household, self.members, self.incomes, self.expenses, self.enrollments, on=on)
+        return row_fingerprint(
+            (Household.__tablename__, [self.household]),
+            (Member.__tablename__, self.members),
+            (IncomeItem.__tablename__, self.incomes),
+            (Expense.__tablename__, self.expenses),
+            (Enrollment.__tablename__, self.enrollments),
+            on=on,
+        )
 
 
-def read_households(session: Session, households: Sequence[Household]) -> dict[str, HouseholdRows]:
-    """The rows of these households: four queries whatever their number and size."""
+_CHILDREN: tuple[tuple[Any, str], ...] = (
+    (Member, "members"),
+    (IncomeItem, "incomes"),
+    (Expense, "expenses"),
+    (Enrollment, "enrollments"),
+)
+
+
+def read_households(session: Session | Connection, households: Sequence[Row[Any]]) -> dict[str, HouseholdRows]:
+    """The rows of these households (household_rows): four queries whatever their
+    number and size, Core rows rather than ORM objects (a page reads them, it never changes them)."""
     ids = [h.id for h in households]
     found = {h.id: HouseholdRows(h, [], [], [], []) for h in households}
-    tables: tuple[tuple[Any, str], ...] = (
-        (Member, "members"),
-        (IncomeItem, "incomes"),
-        (Expense, "expenses"),
-        (Enrollment, "enrollments"),
-    )
-    for model, field in tables:
-        for row in session.scalars(select(model).where(model.household_id.in_(ids)).order_by(model.id)):
+    for model, field in _CHILDREN:
+        query = select(*columns(model)).where(model.household_id.in_(ids)).order_by(model.id)
+        for row in session.execute(query):
             getattr(found[row.household_id], field).append(row)
     return found
+
+
+def read_household_range(session: Session | Connection, low: str, high: str) -> dict[str, HouseholdRows]:
+    """read_households for the households low < id <= high, by key ranges (a long run over the registry)."""
+    found = {
+        row.id: HouseholdRows(row, [], [], [], [])
+        for row in household_rows(session, and_(Household.id > low, Household.id <= high))
+    }
+    for model, field in _CHILDREN:
+        query = select(*columns(model)).where(model.household_id > low, model.household_id <= high).order_by(model.id)
+        for row in session.execute(query):
+            getattr(found[row.household_id], field).append(row)
+    return found
+
+
+def columns(model: Any) -> list[Any]:
+    """Every column of a model, named as its attributes (a Core row then reads like the ORM object)."""
+    return [getattr(model, attribute.key) for attribute in model.__mapper__.column_attrs]
+
+
+def household_rows(session: Session | Connection, condition: Any) -> list[Row[Any]]:
+    """The households' own rows (the table's every column, as the fingerprint reads them)."""
+    return list(session.execute(select(*columns(Household)).where(condition).order_by(Household.id)))
 
 
 @dataclass
@@ -136,24 +170,24 @@ def assess_households(engine: Engine, household_ids: list[str], on: dt.date) -> 
         engine = engine.execution_options(isolation_level="REPEATABLE READ")  # rows and frames: one snapshot
     answers: dict[str, dict[str, Any] | Exception] = {}
     with Session(engine) as session:
-        households = session.scalars(select(Household).where(Household.id.in_(household_ids))).all()
-        rows = read_households(session, households)
+        rows = read_households(session, household_rows(session, Household.id.in_(household_ids)))
         frames = load_frames(session, household_ids=household_ids, on=on)
     result = assess_frames(frames)
     reasons: dict[str, list[str]] = defaultdict(list)
     for household_id, reason in result.errors.select("household_id", "reason").iter_rows():
         reasons[household_id].append(reason)
-    decided = {row["household_id"]: row for row in result.decisions.iter_rows(named=True)}
+    # The page shows what it will read back later: the kept form, made into the decision JSON.
+    forms = dict(kept_forms(result).iter_rows())
+    kept = []
     for household_id in household_ids:
         if household_id not in rows:
             answers[household_id] = AssessmentError("登记库中没有该家庭")
-        elif household_id in reasons or household_id not in decided:
+        elif household_id in reasons or household_id not in forms:
             answers[household_id] = AssessmentError("；".join(reasons.get(household_id, ["规则引擎未给出决定"])))
         else:
-            row = decided[household_id]
-            decision = decision_record(row, explain(result.evaluated, load_profile(row["profile"]), household_id))
-            keep_decision(engine, household_id, rows[household_id].fingerprint(on), decision)
-            answers[household_id] = decision
+            kept.append((household_id, rows[household_id].fingerprint(on), forms[household_id]))
+            answers[household_id] = decision_of(forms[household_id])
+    keep_decisions(engine, kept)
     return answers
 
 

@@ -149,7 +149,7 @@ def _household(request: Request, user: CurrentUser, db: Session, household_id: s
     page = services.household_page(db, user.area_code, household_id, context(request).today(), reveal=reveal)
     if page is None:
         raise HTTPException(404)
-    risk = household_history(context(request).engine, household_id)  # MON-5: its alerts and how they were handled
+    risk = household_history(db.connection(), household_id)  # MON-5: its alerts and how they were handled
     return render(request, "household.html", user, h=page, revealed=reveal, risk=risk)
 
 

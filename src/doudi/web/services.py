@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, and_, case, exists, func, or_, select
+from sqlalchemy import Engine, Row, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from doudi.cases.dynamic import review_due
@@ -27,7 +27,7 @@ from doudi.web.caching import (
     registry_version,
     side_engine,
 )
-from doudi.web.decisions import HouseholdRows, batcher, read_households
+from doudi.web.decisions import HouseholdRows, batcher, household_rows, read_households
 from doudi.web.models import WebAccessLog
 from doudi.web.scope import household_filter, region_filter
 
@@ -377,43 +377,59 @@ def search_households(
     """Households in the area matching a name, an ID number, a household id or number, a village, a list."""
     conditions: list[Any] = [household_filter(area_code)]
     text = text.strip()
-    if text:
+    by_name = bool(text) and not _ID_LIKE.match(text) and not text.isdigit()
+    if text and not by_name:
         # IN (members found by an indexed column), not a correlated EXISTS: on a million households the
         # database starts from the few matching members, not from every household of the area.
         if _ID_LIKE.match(text):
             conditions.append(Household.id.in_(select(Member.household_id).where(Member.id_number == text.upper())))
-        elif text.isdigit():
-            conditions.append(or_(Household.id == text, Household.household_no == text))
         else:
-            conditions.append(Household.id.in_(select(Member.household_id).where(Member.name == text)))
+            conditions.append(or_(Household.id == text, Household.household_no == text))
     if village:
         conditions.append(Household.village_code.startswith(village, autoescape=True))
     listed = _list_filter(kind)
     if listed is not None:
         conditions.append(listed)
-    total = session.scalar(select(func.count()).select_from(Household).where(*conditions)) or 0
+    if by_name:
+        # From the (name, household_id) index, in household order: a page of a common name's households is
+        # read without visiting the rest of them (an IN list made PostgreSQL walk the households instead).
+        key = Member.household_id
+        found = select(key).join(Household, Household.id == key).where(Member.name == text, *conditions).distinct()
+    else:
+        key = Household.id
+        found = select(key).where(*conditions)
+    total = session.scalar(select(func.count()).select_from(found.subquery())) or 0
     page = max(page, 1)
-    ids = session.scalars(
-        select(Household.id).where(*conditions).order_by(Household.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    ids = session.scalars(found.order_by(key).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return SearchResult(_household_rows(session, area_code, list(ids)), total, page, max(1, -(-total // PAGE_SIZE)))
 
 
 def _household_rows(session: Session, area_code: str, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    households = {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(ids)))}
+    # Core rows of the columns shown, not ORM objects: a results page reads, it never changes them.
+    households = {
+        h.id: h
+        for h in session.execute(
+            select(Household.id, Household.household_no, Household.village_code, Household.registered_poor).where(
+                Household.id.in_(ids)
+            )
+        )
+    }
     names = _names_of(session, [h.village_code for h in households.values()])
-    heads: dict[str, Member] = {}
+    heads: dict[str, Any] = {}
     sizes: dict[str, int] = {}
-    for member in session.scalars(select(Member).where(Member.household_id.in_(ids)).order_by(Member.id)):
+    members = select(Member.household_id, Member.name, Member.id_number, Member.relation, Member.death_date)
+    for member in session.execute(members.where(Member.household_id.in_(ids)).order_by(Member.id)):
         if member.death_date is None:
             sizes[member.household_id] = sizes.get(member.household_id, 0) + 1
         if member.household_id not in heads or member.relation == "户主":
             heads[member.household_id] = member
     programs: dict[str, list[str]] = {}
-    for enrollment in session.scalars(
-        select(Enrollment).where(Enrollment.household_id.in_(ids), Enrollment.status.in_(IN_FORCE))
+    for enrollment in session.execute(
+        select(Enrollment.household_id, Enrollment.program, Enrollment.status).where(
+            Enrollment.household_id.in_(ids), Enrollment.status.in_(IN_FORCE)
+        )
     ):
         label = PROGRAM_NAMES.get(enrollment.program, enrollment.program)
         if enrollment.status == "gradual_exit":
@@ -440,10 +456,11 @@ def _household_rows(session: Session, area_code: str, ids: list[str]) -> list[di
     return rows
 
 
-def find_household(session: Session, area_code: str, household_id: str) -> Household | None:
-    """The household when it is in the area; None both when it does not exist and when it is elsewhere (the
-    caller answers 404 either way, so another area's ids cannot even be probed)."""
-    return session.scalars(select(Household).where(Household.id == household_id, household_filter(area_code))).first()
+def find_household(session: Session, area_code: str, household_id: str) -> Row[Any] | None:
+    """The household's row when it is in the area; None both when it does not exist and when it is elsewhere
+    (the caller answers 404 either way, so another area's ids cannot even be probed)."""
+    found = household_rows(session, and_(Household.id == household_id, household_filter(area_code)))
+    return found[0] if found else None
 
 
 def household_page(
@@ -455,7 +472,7 @@ def household_page(
     if household is None:
         return None
     names = _names_of(session, [household.village_code])
-    rows = read_households(session, [household])[household_id]
+    rows = read_households(session, [household])[household.id]
     members, incomes, enrollments = rows.members, rows.incomes, rows.enrollments
     by_person = {m.id_number: m.name for m in members}
 
