@@ -6,7 +6,7 @@ number; aggregates of one child entity into one parent are computed in one `grou
 
 The frames carry row numbers: households `_h` (0..n-1, in frame order), members `_m` and their household's
 `_h`, income and expense items their household's `_h` and member's `_m` (null for household items).
-`number_rows` adds them.
+`numbering.number_rows` adds them.
 """
 
 from __future__ import annotations
@@ -35,27 +35,6 @@ def plan(wanted: list[str]) -> list[Variable]:
         graph[name] = deps
         stack.extend(deps)
     return [REGISTRY[name] for name in TopologicalSorter(graph).static_order()]
-
-
-def number_rows(
-    households: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame, expenses: pl.DataFrame
-) -> Frames:
-    """The four frames with the row numbers the evaluator links them by (one string join each, here only)."""
-    households = households.with_row_index("_h")
-    h_index = households.select("household_id", "_h")
-    members = (
-        members.join(h_index, on="household_id", how="inner", maintain_order="left")
-        .sort("_h", maintain_order=True)
-        .with_row_index("_m")
-    )
-    m_index = members.select("_h", "id_number", "_m")
-
-    def items(frame: pl.DataFrame) -> pl.DataFrame:
-        frame = frame.join(h_index, on="household_id", how="inner", maintain_order="left")
-        frame = frame.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
-        return frame.sort("_h", maintain_order=True)
-
-    return {"household": households, "member": members, "income": items(incomes), "expense": items(expenses)}
 
 
 def _bring_parent_columns(frames: Frames, entity: Entity, needed: set[str]) -> None:
