@@ -19,6 +19,8 @@ import polars as pl
 
 from doudi.rules.variables import Entity
 
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying spreads household numbers over all 64 bits
+
 
 def number_rows(
     households: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame, expenses: pl.DataFrame
@@ -84,7 +86,7 @@ def _in_order(parents: pl.Series, children: pl.Series) -> np.ndarray | None:
 
 
 def _lookup(parents: pl.Series, children: pl.Series) -> np.ndarray | None:
-    """Each child's parent row (-1 when no parent has its key), or None when a child's hash equals two parents'.
+    """Each child's parent row (-1 when no parent has its key), or None when two parents share a hash.
 
     Parents and children are both sorted by the top bits of their hash (the bucket), so the children walk the
     parents' table in order instead of jumping about in memory; a bucket holds about one parent."""
@@ -93,59 +95,62 @@ def _lookup(parents: pl.Series, children: pl.Series) -> np.ndarray | None:
     bits, child_bits = _bits(len(parent_rows)), _bits(len(child_rows))
     if len(parent_rows) == 0 or len(child_rows) == 0:
         return result
-    if bits + child_bits > 64:
+    parent_hash = _hash(parents)[parent_rows]
+    if bits + child_bits > 64 or _repeats(parent_hash):
         return None
     shift = np.uint64(64 - bits)
-    parent_hash = _hash(parents)[parent_rows]
     parent_at, bucket = _by_bucket(parent_hash, shift, bits)
-    table = parent_hash[parent_at]
     starts = np.concatenate(([0], np.cumsum(np.bincount(bucket, minlength=1 << bits))))
     child_hash = _hash(children)[child_rows]
     child_at, child_bucket = _by_bucket(child_hash, shift, child_bits)
-    wanted = child_hash[child_at]
-    first, end = starts[child_bucket], starts[child_bucket + 1]
-    found = np.full(len(child_at), -1, dtype=np.int64)
-    active = np.arange(len(child_at))
-    step = 0
-    while len(active):
-        active = active[first[active] + step < end[active]]
-        slot = first[active] + step
-        hit = table[slot] == wanted[active]
-        if np.any(found[active[hit]] >= 0):
-            return None
-        found[active[hit]] = parent_at[slot[hit]]
-        step += 1
-    matched = found >= 0
-    result[child_rows[child_at[matched]]] = parent_rows[found[matched]]
+    slot = _probe(parent_hash[parent_at], starts[child_bucket], starts[child_bucket + 1], child_hash[child_at])
+    hit = slot >= 0
+    result[child_rows[child_at[hit]]] = parent_rows[parent_at[slot[hit]]]
     return _drop_unconfirmed(parents, children, result)
 
 
 def _member_rows(households: int, members: pl.DataFrame, items: pl.DataFrame) -> np.ndarray | None:
-    """Each item's member row (-1 when none), searched among its own household's members only; None when an
-    item's hash equals two members'. Both frames are ordered by household, so the search walks forward."""
+    """Each item's member row (-1 when none), searched among its own household's members only; None when two
+    members of a household share a hash. Both frames are ordered by household, so the search walks forward."""
     result = np.full(items.height, -1, dtype=np.int64)
     item_rows = _not_null(items["id_number"])
     if len(item_rows) == 0 or members.height == 0:
         return result
     member_h = members["_h"].to_numpy()
-    starts = np.concatenate(([0], np.cumsum(np.bincount(member_h, minlength=households))))
     member_hash = _hash(members["id_number"])
-    member_valid = members["id_number"].is_not_null().to_numpy()
-    item_hash = _hash(items["id_number"])[item_rows]
+    valid = _not_null(members["id_number"])
+    if _repeats(member_hash[valid] ^ (member_h[valid].astype(np.uint64) * _SPREAD)):
+        return None
+    starts = np.concatenate(([0], np.cumsum(np.bincount(member_h, minlength=households))))
+    usable = None if len(valid) == members.height else members["id_number"].is_not_null().to_numpy()
     item_h = items["_h"].to_numpy()[item_rows]
-    first, end = starts[item_h], starts[item_h + 1]
-    active = np.arange(len(item_rows))
-    step = 0
-    while len(active):
-        active = active[first[active] + step < end[active]]
-        slot = first[active] + step
-        hit = (member_hash[slot] == item_hash[active]) & member_valid[slot]
-        at = item_rows[active[hit]]
-        if np.any(result[at] >= 0):
-            return None
-        result[at] = slot[hit]
-        step += 1
+    slot = _probe(member_hash, starts[item_h], starts[item_h + 1], _hash(items["id_number"])[item_rows], usable)
+    result[item_rows] = slot
     return _drop_unconfirmed(members["id_number"], items["id_number"], result)
+
+
+def _probe(
+    table: np.ndarray, first: np.ndarray, end: np.ndarray, wanted: np.ndarray, usable: np.ndarray | None = None
+) -> np.ndarray:
+    """For each query, the slot in table[first:end] that holds `wanted` (and is `usable`: a member without an
+    ID number matches nothing), or -1. No usable value is there twice, so the search stops at the first."""
+    found = np.full(len(wanted), -1, dtype=np.int64)
+    query = np.flatnonzero(first < end)
+    slot, end, wanted = first[query], end[query], wanted[query]
+    while len(query):
+        hit = table[slot] == wanted
+        if usable is not None:
+            hit &= usable[slot]
+        found[query[hit]] = slot[hit]
+        slot += 1
+        going = ~hit & (slot < end)
+        query, slot, end, wanted = query[going], slot[going], end[going], wanted[going]
+    return found
+
+
+def _repeats(hashes: np.ndarray) -> bool:
+    ordered = np.sort(hashes)
+    return bool(np.any(ordered[1:] == ordered[:-1]))
 
 
 def _hash(keys: pl.Series) -> np.ndarray:
