@@ -2,7 +2,8 @@
 
 It works eagerly in layers: all variables of one entity whose inputs are ready are computed in one
 `with_columns` (Polars runs them in parallel); parent columns a layer needs are gathered in once by row
-number; aggregates of one child entity into one parent are computed in one `group_by`.
+number; aggregates of one child entity into one parent are reduced together over the runs of the parent's
+row number, found once per evaluation.
 
 The frames carry row numbers: households `_h` (0..n-1, in frame order), members `_m` and their household's
 `_h`, income and expense items their household's `_h` and member's `_m` (null for household items).
