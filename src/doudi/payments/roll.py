@@ -36,7 +36,8 @@ from doudi.registry.bulk import fetch_frame
 from doudi.registry.loader import load_frames
 from doudi.registry.models import Enrollment, Household, Member
 from doudi.rules.assess import prepare
-from doudi.rules.evaluator import evaluate, number_rows
+from doudi.rules.evaluator import evaluate
+from doudi.rules.numbering import number_rows
 
 PROGRAMS = ("dibao", "tekun", "temporary")
 ARREARS_LOOKBACK_MONTHS = 12

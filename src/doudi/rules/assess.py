@@ -18,8 +18,9 @@ from doudi.policy.profile import Profile, load_profile, profile_for
 from doudi.policy.standards import attach_standards, load_standards
 from doudi.rules import catalog  # noqa: F401  (registers the variables)
 from doudi.rules.decision import ROUTES
-from doudi.rules.evaluator import Frames, evaluate, number_rows
+from doudi.rules.evaluator import Frames, evaluate
 from doudi.rules.explain import explain
+from doudi.rules.numbering import number_rows
 from doudi.rules.schema import EXPENSES, HOUSEHOLDS, INCOMES, MEMBERS, conform
 
 OUTPUTS = [

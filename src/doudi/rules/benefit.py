@@ -34,11 +34,13 @@ def scope(p: Profile) -> pl.Expr:
     "member",
     "纳入保障的成员",
     policy=("COV-1", "COV-4"),
-    depends=("scope", "single_person_covered"),
+    depends=("household_eligible", "single_person_covered"),
     unit="bool",
 )
 def covered(p: Profile) -> pl.Expr:
-    return (pl.col("scope") == "household").fill_null(False) | pl.col("single_person_covered")
+    # The whole household's scope is exactly its eligibility; reading the flag spares gathering `scope`'s
+    # strings onto every member.
+    return pl.col("household_eligible").fill_null(False) | pl.col("single_person_covered")
 
 
 def _category_conditions(p: Profile) -> dict[str, pl.Expr]:

@@ -2,15 +2,17 @@
 
 It works eagerly in layers: all variables of one entity whose inputs are ready are computed in one
 `with_columns` (Polars runs them in parallel); parent columns a layer needs are gathered in once by row
-number; aggregates of one child entity into one parent are computed in one `group_by`.
+number; aggregates of one child entity into one parent are reduced together over the runs of the parent's
+row number, found once per evaluation.
 
 The frames carry row numbers: households `_h` (0..n-1, in frame order), members `_m` and their household's
 `_h`, income and expense items their household's `_h` and member's `_m` (null for household items).
-`number_rows` adds them.
+`numbering.number_rows` adds them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from graphlib import TopologicalSorter
 
@@ -18,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from doudi.policy.profile import Profile
+from doudi.rules.numbering import stable_order
 from doudi.rules.variables import PARENTS, REGISTRY, ROW_KEY, Entity, Variable
 
 Frames = dict[Entity, pl.DataFrame]
@@ -35,27 +38,6 @@ def plan(wanted: list[str]) -> list[Variable]:
         graph[name] = deps
         stack.extend(deps)
     return [REGISTRY[name] for name in TopologicalSorter(graph).static_order()]
-
-
-def number_rows(
-    households: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame, expenses: pl.DataFrame
-) -> Frames:
-    """The four frames with the row numbers the evaluator links them by (one string join each, here only)."""
-    households = households.with_row_index("_h")
-    h_index = households.select("household_id", "_h")
-    members = (
-        members.join(h_index, on="household_id", how="inner", maintain_order="left")
-        .sort("_h", maintain_order=True)
-        .with_row_index("_m")
-    )
-    m_index = members.select("_h", "id_number", "_m")
-
-    def items(frame: pl.DataFrame) -> pl.DataFrame:
-        frame = frame.join(h_index, on="household_id", how="inner", maintain_order="left")
-        frame = frame.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
-        return frame.sort("_h", maintain_order=True)
-
-    return {"household": households, "member": members, "income": items(incomes), "expense": items(expenses)}
 
 
 def _bring_parent_columns(frames: Frames, entity: Entity, needed: set[str]) -> None:
@@ -98,9 +80,10 @@ def layers(wanted: tuple[str, ...]) -> tuple[tuple[Variable, ...], ...]:
 def evaluate(frames: Frames, profile: Profile, wanted: list[str]) -> Frames:
     """Compute `wanted` (and what they depend on) into copies of the frames."""
     out: Frames = dict(frames)
+    segments: dict[tuple[Entity, str], Segments] = {}
     for layer in layers(tuple(wanted)):
         if layer[0].aggregate_from is not None:
-            _aggregate(out, profile, list(layer))
+            _aggregate(out, profile, list(layer), segments)
         else:
             entity = layer[0].entity
             _bring_parent_columns(out, entity, {d for v in layer for d in v.depends})
@@ -108,38 +91,67 @@ def evaluate(frames: Frames, profile: Profile, wanted: list[str]) -> Frames:
     return out
 
 
-_REDUCERS = {"sum": np.add.reduceat, "any": np.maximum.reduceat, "all": np.minimum.reduceat}
+@dataclass(frozen=True)
+class Segments:
+    """A child entity's rows grouped by parent row number: each parent's rows are one run."""
+
+    rows: np.ndarray | None  # the child rows with a parent, in parent order; None: all rows, in order already
+    starts: np.ndarray  # where each run starts
+    parents: np.ndarray | None  # each run's parent row; None: every parent has a run (0..n-1)
 
 
-def _aggregate(frames: Frames, profile: Profile, layer: list[Variable]) -> None:
-    """Reduce child rows per parent by sorted segments: exact integer sums, and no hash table, because the
-    parent key is the parent's row number."""
+def segments(keys: pl.Series, parents: int) -> Segments:
+    rows = None
+    if keys.null_count():
+        rows = np.flatnonzero(keys.is_not_null().to_numpy())
+        keys = keys.drop_nulls()
+    numbers = keys.to_numpy()
+    if np.any(numbers[1:] < numbers[:-1]):
+        order = stable_order(numbers)
+        rows = order if rows is None else rows[order]
+        numbers = numbers[order]
+    starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1]))) if len(numbers) else numbers
+    # Runs of distinct, sorted row numbers below `parents`: as many runs as parents means every parent has one.
+    return Segments(rows, starts, None if len(starts) == parents else numbers[starts])
+
+
+_REDUCERS = {"sum": np.add.reduceat, "any": np.logical_or.reduceat, "all": np.logical_and.reduceat}
+
+
+def _aggregate(
+    frames: Frames, profile: Profile, layer: list[Variable], cache: dict[tuple[Entity, str], Segments] | None = None
+) -> None:
+    """Reduce child rows per parent by runs: exact integer sums, and no hash table, because the parent key is
+    the parent's row number. The runs are found once per child entity and key (`cache`)."""
     parent = layer[0].entity
     child = layer[0].aggregate_from
     assert child is not None
     key = ROW_KEY[parent]
     _bring_parent_columns(frames, child, {d for v in layer for d in v.depends})
-    per_row = (
-        frames[child]
-        .select(key, *(v.formula(profile).fill_null(v.reduce == "all").cast(pl.Int64).alias(v.name) for v in layer))
-        .filter(pl.col(key).is_not_null())
+    cache = {} if cache is None else cache
+    if (child, key) not in cache:
+        cache[child, key] = segments(frames[child][key], frames[parent].height)
+    runs = cache[child, key]
+    per_row = frames[child].select(
+        v.formula(profile)
+        .fill_null(v.reduce == "all")
+        .cast(pl.Int64 if v.reduce == "sum" else pl.Boolean)
+        .alias(v.name)
+        for v in layer
+        if v.reduce != "count"
     )
-    keys = per_row[key].to_numpy()
-    order = None if np.all(keys[1:] >= keys[:-1]) else np.argsort(keys, kind="stable")
-    if order is not None:
-        keys = keys[order]
-    present, starts = np.unique(keys, return_index=True)
-    size = frames[parent].height
+    rows = frames[child].height if runs.rows is None else len(runs.rows)
     columns = []
     for v in layer:
         if v.reduce == "count":
-            reduced = np.diff(np.append(starts, len(keys)))
+            reduced = np.diff(np.append(runs.starts, rows))
         else:
             values = per_row[v.name].to_numpy()
-            values = values if order is None else values[order]
-            reduced = _REDUCERS[str(v.reduce)](values, starts) if len(keys) else keys
-        full = np.full(size, int(v.fill), dtype=np.int64)  # type: ignore[call-overload]
-        full[present] = reduced
-        series = pl.Series(v.name, full)
-        columns.append(series.cast(pl.Boolean) if v.reduce in ("any", "all") else series)
+            values = values if runs.rows is None else values[runs.rows]
+            reduced = _REDUCERS[str(v.reduce)](values, runs.starts) if rows else values
+        if runs.parents is not None:
+            full = np.full(frames[parent].height, v.fill, dtype=reduced.dtype)
+            full[runs.parents] = reduced
+            reduced = full
+        columns.append(pl.Series(v.name, reduced, dtype=pl.Int64 if v.reduce in ("sum", "count") else pl.Boolean))
     frames[parent] = frames[parent].with_columns(columns)

@@ -5,17 +5,14 @@ from __future__ import annotations
 import polars as pl
 
 from doudi.policy.profile import Profile
+from doudi.rules.calendar import whole_years
 from doudi.rules.schema import SEVERE_DISABILITY_GRADES
 from doudi.rules.variables import variable
 
 
 @variable("age", "member", "年龄（周岁）", policy=("ASM-1",), depends=("birth_date", "on"), unit="years")
 def age(p: Profile) -> pl.Expr:
-    on, born = pl.col("on"), pl.col("birth_date")
-    before_birthday = (on.dt.month() < born.dt.month()) | (
-        (on.dt.month() == born.dt.month()) & (on.dt.day() < born.dt.day())
-    )
-    return (on.dt.year() - born.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int32)
+    return whole_years(pl.col("birth_date"), pl.col("on")).cast(pl.Int32)
 
 
 @variable(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from doudi.policy.profile import Profile
+from doudi.rules.calendar import add_months
 from doudi.rules.variables import variable
 
 
@@ -55,4 +56,4 @@ def review_interval_months(p: Profile) -> pl.Expr:
     unit="date",
 )
 def next_review(p: Profile) -> pl.Expr:
-    return pl.col("on").dt.offset_by(pl.format("{}mo", pl.col("review_interval_months")))
+    return add_months(pl.col("on"), pl.col("review_interval_months"))
