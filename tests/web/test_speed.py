@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import Engine, delete, event, func, insert, select, update
 
 from doudi.registry.loader import load_frames
 from doudi.registry.models import ChangeLogEntry, Enrollment, Household, ImportBatch, IncomeItem, Member
@@ -54,6 +54,19 @@ def _engine_decision(web: Any, household_id: str) -> dict[str, Any]:
         return assess_one(load_frames(connection, household_ids=[household_id], on=web.app.state.web.on))
 
 
+def _add_wage(engine: Engine, household_id: str, yearly_fen: int) -> None:
+    """A wage for the household's first member, written behind the app's back (as an import would)."""
+    with engine.begin() as connection:
+        head = connection.scalar(
+            select(Member.id_number).where(Member.household_id == household_id).order_by(Member.id).limit(1)
+        )
+        connection.execute(
+            insert(IncomeItem).values(
+                household_id=household_id, id_number=head, kind="wage", yearly_fen=yearly_fen, poverty_project=False
+            )
+        )
+
+
 def test_a_household_page_costs_the_same_queries_whatever_the_households_size(web: Any) -> None:
     client = web.client("county_civil_affairs")
     engine = web.app.state.web.engine
@@ -91,15 +104,7 @@ def test_a_kept_decision_is_the_engines_and_a_change_of_the_household_is_a_new_o
     assert kept == 1
 
     # An import (or anybody) raises the household's income behind the app's back: the page follows.
-    with engine.begin() as connection:
-        head = connection.scalar(
-            select(Member.id_number).where(Member.household_id == household_id).order_by(Member.id).limit(1)
-        )
-        connection.execute(
-            insert(IncomeItem).values(
-                household_id=household_id, id_number=head, kind="wage", yearly_fen=3_000_000, poverty_project=False
-            )
-        )
+    _add_wage(engine, household_id, 3_000_000)
     changed = client.get(f"/api/households/{household_id}").json()["decision"]
     assert changed == _engine_decision(web, household_id)
     assert changed["per_capita_income_monthly"] != first["per_capita_income_monthly"]
@@ -293,13 +298,7 @@ def test_doudi_keep_decisions_keeps_the_engines_decisions_and_pages_follow_any_l
     ill = client.get(f"/api/households/{household_id}").json()["decision"]
     assert ill == _engine_decision(web, household_id)
     assert ill["benefit_parts"]["supplements"] != before["benefit_parts"]["supplements"]
-    with engine.begin() as connection:
-        head = connection.scalar(select(Member.id_number).where(Member.household_id == household_id).limit(1))
-        connection.execute(
-            insert(IncomeItem).values(
-                household_id=household_id, id_number=head, kind="wage", yearly_fen=9_000_000, poverty_project=False
-            )
-        )
+    _add_wage(engine, household_id, 9_000_000)
     richer = client.get(f"/api/households/{household_id}").json()["decision"]
     assert richer == _engine_decision(web, household_id)
     assert richer["per_capita_income_monthly"] != ill["per_capita_income_monthly"]
