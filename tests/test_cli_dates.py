@@ -19,6 +19,8 @@ MESSAGE = "日期应写作 YYYY-MM-DD，例如 2020-06-01，而不是“2020-02-
         ["monitor", "run"],
         ["review", "due"],
         ["compare", "--registry"],
+        ["keep-decisions"],
+        ["serve"],
     ],
 )
 def test_a_wrong_date_is_refused_with_one_message(command: list[str], tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
@@ -10,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
+from doudi.cli import parse_day
 from doudi.registry.commands import DatabaseUrl
 from doudi.registry.database import open_registry
 from doudi.web.accounts import DemoAccount, demo_accounts
@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
 
         from doudi.web.prefill import keep_every_decision
 
-        day = dt.date.fromisoformat(on or os.environ.get("DOUDI_WEB_ON") or dt.date.today().isoformat())
+        day = parse_day(on or os.environ.get("DOUDI_WEB_ON"))
         filled = keep_every_decision(open_registry(database_url_option), day)
         typer.echo(
             f"评估日 {day}：共 {filled.households:,} 户，重新评估 {filled.assessed:,} 户，"
@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
         if database_url_option:
             os.environ["DOUDI_DATABASE_URL"] = database_url_option
         if on:
-            dt.date.fromisoformat(on)  # a bad date fails here, not in every request
+            parse_day(on)  # a bad date fails here, not in every request
             os.environ["DOUDI_WEB_ON"] = on
         if workers > 1 and not os.environ.get("DOUDI_SECRET_KEY"):
             # Every worker must sign cookies with the same key.
