@@ -19,6 +19,7 @@ from doudi.cases import service
 from doudi.cases.errors import CaseError
 from doudi.cases.models import Case, PoorCardEntry, ReviewSchedule
 from doudi.cases.session import unit_of_work
+from doudi.cases.tekun import Findings
 from doudi.payments.approval import approve_roll
 from doudi.payments.budget import budget
 from doudi.payments.roll import compute_roll
@@ -38,15 +39,9 @@ def _tekun_case(session: Session, household_id: str = "H1", received: dt.date = 
 
 def _findings(session: Session, case: Case, on: dt.date = JUNE_2, **overrides: object) -> None:
     values: dict[str, object] = {**ALL_THREE, "self_care": "全护理", "care_form": "分散供养", **overrides}
-    service.record_tekun_findings(
-        session,
-        case.id,
-        id_number=values.pop("id_number", None),  # type: ignore[arg-type]
-        on=on,
-        findings="独居，重度残疾，无子女",
-        by="王芳",
-        **values,  # type: ignore[arg-type]
-    )
+    id_number = values.pop("id_number", None)
+    found = Findings(findings="独居，重度残疾，无子女", **values)  # type: ignore[arg-type]
+    service.record_tekun_findings(session, case.id, id_number=id_number, on=on, found=found, by="王芳")  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from doudi.cases.applicant import register_applicant
 from doudi.cases.errors import CaseError
 from doudi.cases.session import unit_of_work
 from doudi.cases.states import STATES, actions_for, allowed_actions, state_name
-from doudi.cases.tekun import CARE_FORMS, SELF_CARE
+from doudi.cases.tekun import CARE_FORMS, SELF_CARE, Findings
 from doudi.cases.temporary import KINDS
 from doudi.cli import parse_day
 from doudi.policy.money import MoneyError, format_yuan, yuan_to_fen
@@ -232,12 +232,7 @@ def register(app: typer.Typer) -> None:
                 case,
                 id_number=person,
                 on=parse_day(on),
-                no_work_capacity=no_work_capacity,
-                no_income_source=no_income_source,
-                no_supporter=no_supporter,
-                self_care=self_care,
-                care_form=care_form,
-                findings=findings,
+                found=Findings(no_work_capacity, no_income_source, no_supporter, self_care, care_form, findings),
                 by=by,
             )
             console.print("已登记特困认定情况")

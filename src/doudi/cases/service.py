@@ -204,12 +204,7 @@ def record_tekun_findings(
     *,
     id_number: str | None,
     on: dt.date,
-    no_work_capacity: bool,
-    no_income_source: bool,
-    no_supporter: bool,
-    self_care: str,
-    care_form: str,
-    findings: str,
+    found: tekun.Findings,
     by: str,
 ) -> TekunFinding:
     """TK-1: what the investigation found about the person applied for as 特困 (default: the applicant): the
@@ -225,19 +220,7 @@ def record_tekun_findings(
             f"{mask_id(person)} 不是本案申请的特困人员（{case.applicant_name}，{mask_id(case.applicant_id_number)}）："
             "特困按人申请，其他成员请另行受理"
         )
-    record = tekun.new_finding(
-        session,
-        case,
-        id_number=person or "",
-        on=on,
-        no_work_capacity=no_work_capacity,
-        no_income_source=no_income_source,
-        no_supporter=no_supporter,
-        self_care=self_care,
-        care_form=care_form,
-        findings=findings,
-        by=by,
-    )
+    record = tekun.new_finding(session, case, id_number=person or "", on=on, found=found, by=by)
     session.add(record)
     session.flush()
     return record

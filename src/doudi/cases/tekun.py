@@ -11,6 +11,7 @@ the standards table for the household's region on the approval date.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -43,6 +44,19 @@ RULES = ("TK-1", "STD-4", "STD-5", "COV-7")
 REVIEW_INTERVAL_MONTHS = 12
 
 
+@dataclass(frozen=True)
+class Findings:
+    """What the investigation found about the person applied for (TK-1): the three conditions of CONDITIONS,
+    the assessed self-care ability, the care form, and the basis in words."""
+
+    no_work_capacity: bool
+    no_income_source: bool
+    no_supporter: bool
+    self_care: str
+    care_form: str
+    findings: str
+
+
 def living_member(session: Session, household_id: str, id_number: str | None) -> Member | None:
     if not id_number:
         return None
@@ -59,37 +73,22 @@ def new_finding(
     *,
     id_number: str,
     on: dt.date,
-    no_work_capacity: bool,
-    no_income_source: bool,
-    no_supporter: bool,
-    self_care: str,
-    care_form: str,
-    findings: str,
+    found: Findings,
     by: str,
 ) -> TekunFinding:
     """A checked (not yet added) findings record for one person of the case's household."""
     if case.program != "tekun":
         raise CaseError(f"案件 {case.case_no} 不是特困人员救助供养案件，不能登记特困认定情况")
-    if self_care not in SELF_CARE:
-        raise CaseError(f"生活自理能力“{self_care}”无效，应为：{'、'.join(SELF_CARE)}（TK-1）")
-    if care_form not in CARE_FORMS:
-        raise CaseError(f"供养方式“{care_form}”无效，应为：{'、'.join(CARE_FORMS)}")
+    if found.self_care not in SELF_CARE:
+        raise CaseError(f"生活自理能力“{found.self_care}”无效，应为：{'、'.join(SELF_CARE)}（TK-1）")
+    if found.care_form not in CARE_FORMS:
+        raise CaseError(f"供养方式“{found.care_form}”无效，应为：{'、'.join(CARE_FORMS)}")
     if living_member(session, case.household_id, id_number) is None:
         raise CaseError(f"{mask_id(id_number)} 不是户 {case.household_id} 的在世成员，不能登记特困认定情况")
-    if not findings.strip():
+    if not found.findings.strip():
         raise CaseError("请写明调查认定的依据（如入户调查所见、残疾证、有无赡养人）")
-    return TekunFinding(
-        case_id=case.id,
-        id_number=id_number,
-        on=on,
-        no_work_capacity=no_work_capacity,
-        no_income_source=no_income_source,
-        no_supporter=no_supporter,
-        self_care=self_care,
-        care_form=care_form,
-        findings=findings.strip(),
-        recorded_by=by,
-    )
+    record = asdict(found) | {"findings": found.findings.strip()}
+    return TekunFinding(case_id=case.id, id_number=id_number, on=on, recorded_by=by, **record)
 
 
 def latest_finding(session: Session, case: Case, id_number: str | None) -> TekunFinding | None:

@@ -19,7 +19,7 @@ from doudi.cases.models import Case
 from doudi.cases.procedure import DOCUMENTS, INVESTIGATION_KINDS
 from doudi.cases.session import unit_of_work
 from doudi.cases.states import CLOSED, actions_for, allowed_actions, state_name
-from doudi.cases.tekun import CARE_FORMS, CONDITIONS, SELF_CARE
+from doudi.cases.tekun import CARE_FORMS, CONDITIONS, SELF_CARE, Findings
 from doudi.cases.temporary import KINDS
 from doudi.policy.money import MoneyError, yuan_to_fen
 from doudi.web import services
@@ -134,10 +134,12 @@ def perform(web: Any, user: CurrentUser, ref: str, action: str, values: dict[str
                     case.id,
                     id_number=str(values.get("person") or "").strip() or None,
                     on=day,  # type: ignore[arg-type]
-                    **{name: _checked(values.get(name)) for name in CONDITIONS},
-                    self_care=str(values.get("self_care") or ""),
-                    care_form=str(values.get("care_form") or ""),
-                    findings=str(values.get("findings") or ""),
+                    found=Findings(
+                        **{name: _checked(values.get(name)) for name in CONDITIONS},
+                        self_care=str(values.get("self_care") or ""),
+                        care_form=str(values.get("care_form") or ""),
+                        findings=str(values.get("findings") or ""),
+                    ),
                     by=by,
                 )
             elif action == "approve":
