@@ -16,7 +16,7 @@ import queue
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -69,23 +69,22 @@ def read_households(session: Session | Connection, households: Sequence[Row[Any]
     """The rows of these households (household_rows): four queries whatever their
     number and size, Core rows rather than ORM objects (a page reads them, it never changes them)."""
     ids = [h.id for h in households]
-    found = {h.id: HouseholdRows(h, [], [], [], []) for h in households}
-    for model, field in _CHILDREN:
-        query = select(*columns(model)).where(model.household_id.in_(ids)).order_by(model.id)
-        for row in session.execute(query):
-            getattr(found[row.household_id], field).append(row)
-    return found
+    return _with_children(session, households, lambda model: model.household_id.in_(ids))
 
 
 def read_household_range(session: Session | Connection, low: str, high: str) -> dict[str, HouseholdRows]:
     """read_households for the households low < id <= high, by key ranges (a long run over the registry)."""
-    found = {
-        row.id: HouseholdRows(row, [], [], [], [])
-        for row in household_rows(session, and_(Household.id > low, Household.id <= high))
-    }
+    households = household_rows(session, and_(Household.id > low, Household.id <= high))
+    return _with_children(session, households, lambda model: and_(model.household_id > low, model.household_id <= high))
+
+
+def _with_children(
+    session: Session | Connection, households: Sequence[Row[Any]], belongs: Callable[[Any], Any]
+) -> dict[str, HouseholdRows]:
+    """The households with their rows of every child table, each table read once with `belongs(model)`."""
+    found = {h.id: HouseholdRows(h, [], [], [], []) for h in households}
     for model, field in _CHILDREN:
-        query = select(*columns(model)).where(model.household_id > low, model.household_id <= high).order_by(model.id)
-        for row in session.execute(query):
+        for row in session.execute(select(*columns(model)).where(belongs(model)).order_by(model.id)):
             getattr(found[row.household_id], field).append(row)
     return found
 
