@@ -80,10 +80,10 @@ def layers(wanted: tuple[str, ...]) -> tuple[tuple[Variable, ...], ...]:
 def evaluate(frames: Frames, profile: Profile, wanted: list[str]) -> Frames:
     """Compute `wanted` (and what they depend on) into copies of the frames."""
     out: Frames = dict(frames)
-    segments: dict[tuple[Entity, str], Segments] = {}
+    runs: dict[tuple[Entity, str], Segments] = {}
     for layer in layers(tuple(wanted)):
         if layer[0].aggregate_from is not None:
-            _aggregate(out, profile, list(layer), segments)
+            _aggregate(out, profile, list(layer), runs)
         else:
             entity = layer[0].entity
             _bring_parent_columns(out, entity, {d for v in layer for d in v.depends})
@@ -119,7 +119,7 @@ _REDUCERS = {"sum": np.add.reduceat, "any": np.logical_or.reduceat, "all": np.lo
 
 
 def _aggregate(
-    frames: Frames, profile: Profile, layer: list[Variable], cache: dict[tuple[Entity, str], Segments] | None = None
+    frames: Frames, profile: Profile, layer: list[Variable], cache: dict[tuple[Entity, str], Segments]
 ) -> None:
     """Reduce child rows per parent by runs: exact integer sums, and no hash table, because the parent key is
     the parent's row number. The runs are found once per child entity and key (`cache`)."""
@@ -128,7 +128,6 @@ def _aggregate(
     assert child is not None
     key = ROW_KEY[parent]
     _bring_parent_columns(frames, child, {d for v in layer for d in v.depends})
-    cache = {} if cache is None else cache
     if (child, key) not in cache:
         cache[child, key] = segments(frames[child][key], frames[parent].height)
     runs = cache[child, key]
