@@ -135,3 +135,17 @@ people = st.sampled_from(["a", "b", "c", "dd", None])
 def test_numbering_always_equals_the_joins(household_ids, member_rows, income_rows, collide):
     with mock.patch.object(numbering, "_hash", coarse_hash if collide else numbering._hash):
         assert_as_joined(*frames(household_ids, member_rows, income_rows))
+
+
+def test_an_id_number_twice_in_one_household_is_found_apart_from_its_twin():
+    """The twin is two places further on: the duplicate check looks past the next member."""
+    assert numbering._repeats_in_household(
+        np.array([5, 6, 5], dtype=np.uint64), np.array([0, 0, 0]), np.array([True, True, True])
+    )
+    assert not numbering._repeats_in_household(
+        np.array([5, 6, 5], dtype=np.uint64), np.array([0, 0, 1]), np.array([True, True, True])
+    )
+    assert not numbering._repeats_in_household(
+        np.array([5, 6, 5], dtype=np.uint64), np.array([0, 0, 0]), np.array([True, True, False])
+    )
+    assert_as_joined(*frames(["h1"], [("h1", "a"), ("h1", "b"), ("h1", "a")], [("h1", "a", 1), ("h1", "b", 2)]))
