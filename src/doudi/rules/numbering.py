@@ -64,8 +64,9 @@ def _items(members: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
     if _repeats_in_household(member_hash, member_h, usable):
         m_index = members.select("_h", "id_number", "_m")
         return items.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
-    starts = np.concatenate(([0], np.cumsum(np.bincount(member_h, minlength=int(items["_h"].max()) + 1))))
     item_h = items["_h"].to_numpy()
+    per_household = np.bincount(member_h, minlength=int(item_h.max()) + 1)
+    starts = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(per_household)))
     slot = _probe(member_hash, usable, starts[item_h], starts[item_h + 1], _hash(items["id_number"]))
     slot[~items["id_number"].is_not_null().to_numpy()] = -1
     found = pl.Series("_m", slot)
