@@ -109,6 +109,18 @@ def test_review_due_from_the_class_interval(registry_engine: Engine) -> None:
         assert dynamic.review_due(session, D(2020, 12, 31)) == []  # next review 2021-01-02
 
 
+def test_a_review_on_a_months_last_day_is_due_again_on_that_day_as_the_engine_counts(registry_engine: Engine) -> None:
+    """DYN-4: a review on 31 January with a yearly interval is next due on 31 January, the engine's next_review
+    (the schedule once cut every date to the 28th)."""
+    _enrolled(registry_engine)
+    with unit_of_work(registry_engine) as session:
+        report = dynamic.propose(session, "H1", kind="review", description="定期复核", on=D(2020, 1, 31), by="乡镇张")
+        dynamic.apply(session, report.id, by="乡镇张", on=D(2020, 1, 31))
+        assert dynamic.review_due(session, D(2021, 1, 30)) == []
+        [due] = dynamic.review_due(session, D(2021, 1, 31), "2201")
+        assert due.next_review == D(2021, 1, 31)
+
+
 def test_recertification_tracks_every_household_and_is_signed_off(registry_engine: Engine) -> None:
     _enrolled(registry_engine)
     with unit_of_work(registry_engine) as session:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from doudi.policy.profile import load_profile
 from doudi.rules.assess import assess_frames
-from doudi.rules.calendar import add_months, whole_years
+from doudi.rules.calendar import add_months, months_later, whole_years
 from household_builders import household, person
 
 D = dt.date
@@ -82,6 +82,8 @@ def test_months_later_are_as_by_hand_and_as_polars_offset_by(pairs):
     frame = pl.DataFrame(pairs, schema={"day": pl.Date, "months": pl.Int64}, orient="row")
     by_polars = frame.select(pl.col("day").dt.offset_by(pl.format("{}mo", pl.col("months"))))["day"].to_list()
     assert later(pairs) == by_polars
+    # Cases, review schedules and monitoring windows count months for one date at a time, the same way.
+    assert later(pairs) == [months_later(day, months) for day, months in pairs]
 
 
 def test_the_engine_ages_each_member_on_their_own_households_date(standards):

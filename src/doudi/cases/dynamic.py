@@ -23,12 +23,12 @@ from doudi.cases.errors import CaseError
 from doudi.cases.models import ChangeReport, RecertCampaign, RecertItem, ReviewSchedule, Signoff
 from doudi.cases.procedure import DEFAULT_REVIEW_MONTHS
 from doudi.cases.service import act, check_date
-from doudi.cases.workdays import add_months
 from doudi.policy.profile import ProfileError, profile_for
 from doudi.registry.areas import household_in_area
 from doudi.registry.loader import load_frames
 from doudi.registry.models import Enrollment, Household, IncomeItem, Member
 from doudi.rules.assess import assess_frames
+from doudi.rules.calendar import months_later
 from doudi.rules.explain import chinese_date, mask_id
 
 CHANGE_KINDS = {
@@ -263,7 +263,7 @@ def _reschedule(session: Session, enrollment: Enrollment, record: dict[str, obje
         )
         session.add(schedule)
     schedule.benefit_class, schedule.interval_months = enrollment.benefit_class, interval
-    schedule.last_reviewed, schedule.next_review = on, add_months(on, interval)
+    schedule.last_reviewed, schedule.next_review = on, months_later(on, interval)
 
 
 @dataclass(frozen=True)
@@ -324,7 +324,11 @@ def review_due(session: Session, on: dt.date, region_prefix: str | None = None) 
             interval = intervals.get(enrollment.household_id, DEFAULT_REVIEW_MONTHS)
             start = enrollment.since or on
             item = Due(
-                enrollment.household_id, enrollment.id, enrollment.benefit_class, interval, add_months(start, interval)
+                enrollment.household_id,
+                enrollment.id,
+                enrollment.benefit_class,
+                interval,
+                months_later(start, interval),
             )
         if item.next_review <= on:
             due.append(item)
@@ -341,7 +345,7 @@ def open_campaign(session: Session, *, region_prefix: str, year: int, by: str, o
     if exists:
         raise CaseError(f"地区 {region_prefix} 的 {year} 年度复核已于 {chinese_date(exists.opened_on)} 开始")
     campaign = RecertCampaign(
-        region_code=region_prefix, year=year, opened_on=on, due_on=add_months(on, 3), opened_by=by
+        region_code=region_prefix, year=year, opened_on=on, due_on=months_later(on, 3), opened_by=by
     )
     session.add(campaign)
     session.flush()

@@ -38,10 +38,11 @@ from doudi.cases.procedure import (
     procedure_for,
 )
 from doudi.cases.states import CLOSED, STATES, TransitionRefused, state_name, transition
-from doudi.cases.workdays import add_months, add_workdays, first_of_next_month
+from doudi.cases.workdays import add_workdays, first_of_next_month
 from doudi.policy.profile import ProfileError, load_profile, profile_for
 from doudi.policy.standards import load_standards, standards_on
 from doudi.registry.models import Enrollment, Household, Member
+from doudi.rules.calendar import months_later
 from doudi.rules.explain import chinese_date, mask_id
 
 PROGRAMS = {"dibao": "农村低保", "tekun": "特困人员救助供养", "temporary": "临时救助"}
@@ -434,7 +435,7 @@ def _enroll(session: Session, case: Case, on: dt.date) -> Enrollment:
             household_id=case.household_id,
             benefit_class=record.get("class"),
             interval_months=interval,
-            next_review=add_months(since, interval),
+            next_review=months_later(since, interval),
         )
     )
     household = session.get(Household, case.household_id)

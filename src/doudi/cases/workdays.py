@@ -1,5 +1,6 @@
 """Dates for cases: working days for deadlines (weekends and Chinese public holidays off, make-up workdays
-on) and the month arithmetic of enrollments and review schedules.
+on) and the first of the next month, when benefits start. Months later (review dates) are counted by
+`rules.calendar.months_later`, as the engine counts them.
 
 The holiday calendar comes from the `chinesecalendar` package (State Council notices, 2004 onwards); for a
 year it does not know yet, weekends alone count (and the deadline is then at most a holiday late).
@@ -40,8 +41,3 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
 
 def first_of_next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, min(day.day, 28))

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Engine, and_, func, or_, select
 
-from doudi.cases.workdays import add_months
 from doudi.monitoring.models import FeedEvent, IncomeSnapshot
 from doudi.registry.areas import household_in_area
 from doudi.registry.bulk import fetch_frame
 from doudi.registry.loader import load_frames
 from doudi.registry.models import IN_FORCE, Enrollment, Household, Region
 from doudi.rules.assess import assess_frames
+from doudi.rules.calendar import months_later
 
 # The engine variables the rules read (all computed by doudi.rules while assessing).
 ENGINE_COLUMNS = [
@@ -103,7 +103,7 @@ def gather(
             ),
             {"household_id": pl.String(), "previous_income_fen_e4": pl.Int64()},
         )
-        since = add_months(on, -lookback_months)
+        since = months_later(on, -lookback_months)
         events = fetch_frame(
             connection,
             select(
@@ -169,7 +169,7 @@ def with_feed_sums(households: pl.DataFrame, events: pl.DataFrame, on: dt.date, 
 
 
 def recent_events(events: pl.DataFrame, on: dt.date, lookback_months: int) -> pl.DataFrame:
-    return events.filter(pl.col("event_date") > add_months(on, -lookback_months))
+    return events.filter(pl.col("event_date") > months_later(on, -lookback_months))
 
 
 def _main_earners(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
-from doudi.cases.workdays import add_months
 from doudi.monitoring.models import MonitorRun
 from doudi.monitoring.run import RunResult, run_monitor
 from doudi.policy.profile import ProfileError, profile_for
 from doudi.registry.models import Household
+from doudi.rules.calendar import months_later
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def next_due(engine: Engine, on: dt.date, region_prefix: str | None = None) -> D
     every = min(intervals)
     if last is None:
         return Due(True, None, every, on)
-    next_run = add_months(last, every)
+    next_run = months_later(last, every)
     return Due(on >= next_run, last, every, next_run)
 
 

@@ -7,7 +7,6 @@ calls the same code and adds the explanation.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from doudi.policy.money import fen_to_yuan
 from doudi.policy.profile import Profile, load_profile, profile_for
 from doudi.policy.standards import attach_standards, load_standards
 from doudi.rules import catalog  # noqa: F401  (registers the variables)
+from doudi.rules.calendar import months_later
 from doudi.rules.decision import ROUTES
 from doudi.rules.evaluator import Frames, evaluate
 from doudi.rules.explain import explain
@@ -204,7 +204,7 @@ def decision_record(row: dict[str, Any], explanation: dict[str, Any] | None = No
     first = row.get("gradual_exit_first_month")
     months = []
     for offset, amount in enumerate(schedule):
-        month = _add_months(first, offset) if first else None
+        month = months_later(first, offset) if first else None
         months.append({"month": month.strftime("%Y-%m") if month else None, "amount": fen_to_yuan(amount)})
     record: dict[str, Any] = {
         "household_id": row["household_id"],
@@ -236,11 +236,6 @@ def decision_record(row: dict[str, Any], explanation: dict[str, Any] | None = No
     if explanation is not None:
         record["explanation"] = explanation
     return record
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def assess_one(

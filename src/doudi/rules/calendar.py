@@ -8,6 +8,7 @@ done in numpy on whole columns (one pass per step, no repeated sub-expressions);
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Sequence
 
@@ -38,6 +39,13 @@ def whole_years(start: pl.Expr, end: pl.Expr) -> pl.Expr:
 def add_months(day: pl.Expr, months: pl.Expr) -> pl.Expr:
     """The same day `months` later, or the last day of that month when it is shorter (as Polars' offset_by)."""
     return pl.map_batches([day, months], _add_months, return_dtype=pl.Date)
+
+
+def months_later(day: dt.date, months: int) -> dt.date:
+    """`add_months` for one date: review dates, schedules and look-back windows all count months this way."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _whole_years(columns: Sequence[pl.Series]) -> pl.Series:
