@@ -288,7 +288,19 @@ def test_doudi_keep_decisions_keeps_the_engines_decisions_and_pages_follow_any_l
     monkeypatch.undo()
 
     # Nothing changed: a second run only checks.
-    assert prefill.keep_every_decision(engine, on, chunk=37).assessed == 0
+    again = prefill.keep_every_decision(engine, on, chunk=37)
+    assert (again.assessed, again.evaluated) == (0, 0)
+    # A household of a region without a standard is refused, so nothing is kept for it: later runs give the
+    # engine that household alone, not its whole batch again.
+    refused = households[len(households) // 2]
+    with engine.begin() as connection:
+        region = connection.scalar(select(Household.region_code).where(Household.id == refused))
+        connection.execute(update(Household).where(Household.id == refused).values(region_code="990101"))
+    for _ in range(2):
+        again = prefill.keep_every_decision(engine, on, chunk=37)
+        assert (again.assessed, again.evaluated, again.not_assessable) == (0, 1, 1)
+    with engine.begin() as connection:
+        connection.execute(update(Household).where(Household.id == refused).values(region_code=region))
 
     # A member falls seriously ill and the household earns more, behind the app's back: the page shows the
     # engine's new decision at once (not the kept one), and the next fill re-assesses that household alone.
@@ -307,7 +319,8 @@ def test_doudi_keep_decisions_keeps_the_engines_decisions_and_pages_follow_any_l
         connection.execute(
             delete(IncomeItem).where(IncomeItem.household_id == household_id, IncomeItem.yearly_fen == 9_000_000)
         )
-    assert prefill.keep_every_decision(engine, on, chunk=37).assessed == 1
+    changed = prefill.keep_every_decision(engine, on, chunk=37)
+    assert (changed.assessed, changed.evaluated) == (2, 2)  # with the refused household, written back since
 
 
 def test_a_household_page_holds_one_pooled_connection(web: Any) -> None:

@@ -25,11 +25,13 @@ from doudi.web.decision_form import kept_forms
 from doudi.web.decisions import read_household_range
 
 CHUNK = 20_000  # households per engine run: its fixed cost spread thin, its frames small
+MOSTLY = 4  # more than a quarter of a batch stale: reading its whole key range is cheaper than a list of ids
 
 
 @dataclass
 class Filled:
     households: int = 0
+    evaluated: int = 0  # households the engine ran on
     assessed: int = 0  # had no kept decision for their current rows
     not_assessable: int = 0  # the engine refused them (no standard, no profile): their pages say why
     seconds: float = 0.0
@@ -58,11 +60,15 @@ def keep_every_decision(
             rows = read_household_range(session, low, high)
             fingerprints = {household_id: found.fingerprint(on) for household_id, found in rows.items()}
             kept = kept_fingerprints(session, low, high)
-            stale = sum(kept.get(household_id) != fingerprint for household_id, fingerprint in fingerprints.items())
-            # Mostly stale (a new day, new rules, a first fill): assess the batch whole, by its key range.
-            frames = load_frames(session, on=on, id_range=(low, high)) if stale else None
+            stale = [household_id for household_id, found in fingerprints.items() if kept.get(household_id) != found]
+            frames = None
+            if len(stale) * MOSTLY > len(rows):  # a new day, new rules, a first fill: the batch by its key range
+                frames = load_frames(session, on=on, id_range=(low, high))
+            elif stale:  # a few changed, or the engine refused them last time: those alone
+                frames = load_frames(session, household_ids=stale, on=on)
         filled.households += len(rows)
         if frames is not None:
+            filled.evaluated += frames["households"].height
             result = assess_frames(frames)
             for reason in result.errors["reason"]:
                 filled.reasons[reason] = filled.reasons.get(reason, 0) + 1
