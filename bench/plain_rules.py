@@ -169,7 +169,7 @@ def plain_assess(frames: dict[str, pl.DataFrame], profile: Profile, standards: p
         members = people.get(hid, [])
         size = len(members)
         by_id: dict[str, dict[str, Any]] = {}
-        has_disabled = has_incapable = has_priority = has_capacity = False
+        has_disabled = has_incapable = has_priority = has_lost = has_capacity = False
         all_elderly = size > 0
         for p in members:
             born = p["birth_date"]
@@ -191,13 +191,18 @@ def plain_assess(frames: dict[str, pl.DataFrame], profile: Profile, standards: p
                     capacity = "partial"
                 else:
                     capacity = "full"
+            # ASM-8: capacity lost wholly or partly to disability or illness (not to age); a recorded one wins.
+            recorded = p.get("labor_capacity")
+            partly = bool(p.get("bedridden") or grade in (3, 4) or p.get("health") == "chronic")
+            lost = severe or ill or recorded == "partial" or (recorded != "full" and partly)
             # The rows are this call's own dicts: keep what later rules read on them.
-            p["age"], p["severe"], p["ill"], p["priority"] = age, severe, ill, severe or ill
+            p["age"], p["severe"], p["ill"], p["priority"], p["lost"] = age, severe, ill, severe or ill, lost
             p["incapable"], p["own"], p["alone"] = capacity == "none", 0, False
             by_id[p["id_number"]] = p
             has_disabled = has_disabled or grade is not None
             has_incapable = has_incapable or p["incapable"]
             has_priority = has_priority or p["priority"]
+            has_lost = has_lost or p["lost"]
             has_capacity = has_capacity or capacity == "full"
             all_elderly = all_elderly and age >= elderly_age
 
@@ -245,7 +250,7 @@ def plain_assess(frames: dict[str, pl.DataFrame], profile: Profile, standards: p
             and property_ok
         )
         without_verification = (
-            without_verification_on and registered and not escaped and has_priority and on <= campaign_end
+            without_verification_on and registered and not escaped and has_lost and on <= campaign_end
         )
         household_eligible = income_eligible or expense_route or (without_verification and below)
         benefit_income = max(counted_income - medical * BASIS, 0) if expense_route else counted_income
@@ -266,7 +271,7 @@ def plain_assess(frames: dict[str, pl.DataFrame], profile: Profile, standards: p
                 and (not sp_application or bool(p.get("single_person_application")))
                 and (not sp_unemployed or not p.get("employed"))
             )
-            if by_rule or (without_verification and p["priority"]):
+            if by_rule or (without_verification and p["lost"]):
                 p["alone"] = True
                 single_count += 1
                 single_top_up += divide(standard * BASIS - p["own"], 12 * BASIS, rounding)

@@ -168,6 +168,24 @@ def test_labour_incapable_registered_poor_person_enrolled_alone(standards):
     assert row["top_up_fen"] == 40000 and row["supplements_fen"] == 5000
 
 
+def test_partly_labour_incapable_registered_poor_person_enrolled_alone_but_not_the_old_by_age(standards):
+    # Jilin 2020 二(四)1 names "丧失劳动能力或部分丧失劳动能力的贫困人口": a grade-3 disabled or chronically ill
+    # member, who has lost part of their capacity, is enrolled alone like the severely disabled (top-up 400.00);
+    # a healthy 70-year-old has no labour capacity by age, not lost to illness, and is not.
+    wage = [{"kind": "wage", "id_number": "a", "yearly": 20000}]
+    for partly in (person("b", 40, "F", disability_grade=3), person("b", 40, "F", health="chronic")):
+        frames = household("jilin-2020", [person("a", 45), partly], wage, registered_poor=True)
+        row = decide("jilin-2020", frames, standards)
+        assert (row["decision"], row["scope"], row["covered_persons"]) == ("enroll", "single_person", 1)
+        assert row["top_up_fen"] == 40000
+    old = household("jilin-2020", [person("a", 45), person("b", 70)], wage, registered_poor=True)
+    assert decide("jilin-2020", old, standards)["decision"] == "refer"  # COV-6: back to the poverty office
+    # Recorded as fully capable, a chronic illness does not count (a severe disability always would).
+    recorded = person("b", 40, "F", health="chronic", labor_capacity="full")
+    full = household("jilin-2020", [person("a", 45), recorded], wage, registered_poor=True)
+    assert decide("jilin-2020", full, standards)["decision"] == "refer"
+
+
 def test_jilin_2016_single_person_needs_application_and_no_job(standards):
     # 000 二(三)4: 成年无业重度残疾人，经个人申请，可按单人户纳入.
     incomes = [{"kind": "wage", "id_number": "a", "yearly": 20000}]

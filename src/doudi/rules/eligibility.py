@@ -98,10 +98,10 @@ def expense_route(p: Profile) -> pl.Expr:
 @variable(
     "without_verification_route",
     "household",
-    "丧失劳动能力贫困人口免于经济状况核对纳入",
+    "丧失或部分丧失劳动能力贫困人口免于经济状况核对纳入",
     policy=("ASM-8",),
     params=("without_verification.enabled", "income.campaign_end"),
-    depends=("registered_poor", "escaped_poverty", "has_incapable_priority_member", "on"),
+    depends=("registered_poor", "escaped_poverty", "has_lost_labor_capacity_member", "on"),
     unit="bool",
     enabled_by="without_verification.enabled",
 )
@@ -111,7 +111,7 @@ def without_verification_route(p: Profile) -> pl.Expr:
     return (
         pl.col("registered_poor").fill_null(False)
         & ~pl.col("escaped_poverty").fill_null(False)
-        & pl.col("has_incapable_priority_member")
+        & pl.col("has_lost_labor_capacity_member")
         & (pl.col("on") <= p.income.campaign_end.value)
     )
 

@@ -98,6 +98,29 @@ def incapable_priority(p: Profile) -> pl.Expr:
     return pl.col("severely_disabled") | pl.col("seriously_ill")
 
 
+@variable(
+    "lost_labor_capacity",
+    "member",
+    "因残因病丧失或部分丧失劳动能力",
+    policy=("ASM-8",),
+    depends=("labor_capacity", "severely_disabled", "seriously_ill", "bedridden", "disability_grade", "health"),
+    unit="bool",
+)
+def lost_labor_capacity(p: Profile) -> pl.Expr:
+    """004 二(四)1 enrols "重度残疾人、重病患者等丧失劳动能力或部分丧失劳动能力的贫困人口": capacity lost wholly or in
+    part to disability or illness. The two it names always count; grade 3–4 disability, chronic illness and
+    being bedridden count unless the recorded capacity is full; a recorded partial capacity counts. Children and
+    the old, who have no labour capacity by age rather than lost it, do not."""
+    named = pl.col("severely_disabled") | pl.col("seriously_ill")
+    partly = (
+        pl.col("bedridden").fill_null(False)
+        | pl.col("disability_grade").is_in([3, 4]).fill_null(False)
+        | (pl.col("health") == "chronic").fill_null(False)
+    )
+    recorded = pl.col("labor_capacity")
+    return named | (recorded == "partial").fill_null(False) | (partly & (recorded != "full").fill_null(True))
+
+
 # Household aggregates of members -------------------------------------------------------------------------
 
 
@@ -150,7 +173,7 @@ def has_member_without_labor_capacity(p: Profile) -> pl.Expr:
     "has_incapable_priority_member",
     "household",
     "有重度残疾或重病成员",
-    policy=("ASM-8", "EXIT-4"),
+    policy=("EXIT-4", "DYN-4"),
     depends=("incapable_priority",),
     reduce="any",
     aggregate_from="member",
@@ -159,6 +182,21 @@ def has_member_without_labor_capacity(p: Profile) -> pl.Expr:
 )
 def has_incapable_priority_member(p: Profile) -> pl.Expr:
     return pl.col("incapable_priority")
+
+
+@variable(
+    "has_lost_labor_capacity_member",
+    "household",
+    "有因残因病丧失或部分丧失劳动能力的成员",
+    policy=("ASM-8",),
+    depends=("lost_labor_capacity",),
+    reduce="any",
+    aggregate_from="member",
+    fill=False,
+    unit="bool",
+)
+def has_lost_labor_capacity_member(p: Profile) -> pl.Expr:
+    return pl.col("lost_labor_capacity")
 
 
 @variable(
