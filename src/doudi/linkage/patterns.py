@@ -18,6 +18,7 @@ import datetime as dt
 import polars as pl
 
 from doudi.policy.profile import Profile
+from doudi.rules.calendar import whole_years
 from doudi.rules.people import seriously_ill, severely_disabled
 
 FINDING_SCHEMA: dict[str, pl.DataType] = {
@@ -37,8 +38,6 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
 }
 # Columns a finding row copies from a person row.
 _ROW_COLUMNS = tuple(c for c in FINDING_SCHEMA if c not in ("category", "item_key", "detail"))
-_OLD_AGE = 60
-_WORKING_AGE = 18
 
 
 def finding_rows(frame: pl.DataFrame, category: str, item_key: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
@@ -201,11 +200,22 @@ def partial_coverage(rows: pl.DataFrame, on: dt.date, profile: Profile) -> pl.Da
     """保人不保户: a dibao household whose members are not all covered, seen from the linked poor household's
     members or from the roster's own 家庭人口数 against the persons listed. Not a finding for a single-person
     enrollment: marked 单人保 in the roster, or one covered person who is severely disabled or seriously ill as
-    the engine defines them (doudi.rules.people; COV-4). 按年龄纳入: every covered member is 60 or older and a
-    member of working age is not covered."""
-    age = (pl.lit(on).dt.year() - pl.col("birth_date").dt.year()).alias("age")
+    the engine defines them (doudi.rules.people; COV-4). 按年龄纳入: every covered member is past the profile's
+    working age (ASM-1: by sex, in whole years as the engine counts them) and a member of working age is not
+    covered; a covered member without a birth date is not taken as old."""
+    labor = profile.labor
+    retired_at = (
+        pl.when(pl.col("sex") == "F")
+        .then(labor.working_age_max_female.value)
+        .otherwise(labor.working_age_max_male.value)
+    )
+    age = pl.col("age")
     units = (
-        rows.with_columns(age)
+        rows.with_columns(whole_years(pl.col("birth_date"), pl.lit(on)).alias("age"))
+        .with_columns(
+            (age >= retired_at).alias("past_working_age"),
+            age.is_between(labor.working_age_min.value, retired_at - 1).alias("of_working_age"),
+        )
         .group_by("unit")
         .agg(
             (pl.col("source") == "dibao").any().alias("on_dibao"),
@@ -225,13 +235,17 @@ def partial_coverage(rows: pl.DataFrame, on: dt.date, profile: Profile) -> pl.Da
             .fill_null(False)
             .any()
             .alias("cov4"),
-            (pl.col("age").filter(pl.col("source") == "dibao").min() >= _OLD_AGE).alias("covered_all_old"),
-            pl.col("age")
+            pl.col("past_working_age")
+            .filter(pl.col("source") == "dibao")
+            .fill_null(False)
+            .all()
+            .alias("covered_all_old"),
+            pl.col("of_working_age")
             .filter(
                 (pl.col("source") == "poor")
                 & ~pl.col("link_id").is_in(pl.col("link_id").filter(pl.col("source") == "dibao").implode())
             )
-            .is_between(_WORKING_AGE, _OLD_AGE - 1)
+            .fill_null(False)
             .any()
             .alias("working_age_left_out"),
         )
@@ -252,7 +266,7 @@ def partial_coverage(rows: pl.DataFrame, on: dt.date, profile: Profile) -> pl.Da
                 flagged.filter(by_age),
                 "age_only",
                 household_key("age_only"),
-                detail + pl.lit("，纳入的均为60岁以上老人，劳动年龄成员未纳入"),
+                detail + pl.lit("，纳入的均为超过劳动年龄的老人，劳动年龄成员未纳入"),
             ),
         ]
     )
