@@ -144,17 +144,23 @@ def test_rosters_of_different_dates_are_flagged() -> None:
 
 
 def test_a_poor_household_two_dibao_households_chose_joins_the_one_sharing_most() -> None:
-    # dibao:1 lists one member of poor:1, dibao:2 two: both choose poor:1, which belongs with dibao:2, in
-    # whatever order the engine returns the status rows.
+    # Dibao household 1 lists one member of poor household 3, dibao household 2 two: both choose 3, which belongs
+    # with 2, in whatever order the engine returns the status rows.
     status = pl.DataFrame(
-        {
-            "dibao_household": ["dibao:1", "dibao:2"],
-            "poor_household": ["poor:1", "poor:1"],
-            "shared": [1, 2],
-            "status": ["differs", "same"],
-        }
+        {"dibao_household": [1, 2], "poor_household": [3, 3], "shared": [1, 2], "status": ["differs", "same"]}
     )
     links = status.select("dibao_household", "poor_household", "shared")
     for order in (status, status.reverse()):
-        units = dict(_units(order, links).select("household_key", "unit").iter_rows())
-        assert units == {"dibao:1": "dibao:1", "dibao:2": "dibao:2", "poor:1": "dibao:2"}
+        units = dict(_units(order, links).select("household_seq", "unit").iter_rows())
+        assert units == {1: 1, 2: 2, 3: 2}
+
+
+def test_a_poor_household_two_dibao_households_chose_equally_joins_the_one_read_first() -> None:
+    # As best_links breaks ties: to the smaller household number, whatever order the rows come in.
+    status = pl.DataFrame(
+        {"dibao_household": [7, 4], "poor_household": [9, 9], "shared": [2, 2], "status": ["same", "differs"]}
+    )
+    links = status.select("dibao_household", "poor_household", "shared")
+    for order in (status, status.reverse()):
+        units = dict(_units(order, links).select("household_seq", "unit").iter_rows())
+        assert units == {4: 4, 7: 7, 9: 4}

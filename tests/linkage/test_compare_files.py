@@ -16,7 +16,7 @@ from doudi.cli import app
 from doudi.linkage import rosters
 from doudi.linkage.runs import ConfirmationRejected, confirm, is_confirmed
 from doudi.registry.database import open_registry
-from linkage.compare_builders import ID, ON, dibao_rows, poor_rows
+from linkage.compare_builders import ID, ON, dibao_rows, poor_rows, roster, tekun_rows
 
 DIBAO_HEADERS = {
     "household_no": "户编号",
@@ -86,6 +86,25 @@ def test_xlsx_rows_are_numbered_as_in_the_sheet(files: dict[str, Path]) -> None:
     read = rosters.read_roster(files["dibao"], "dibao")
     assert read.persons.filter(pl.col("name") == "张三")["row"].item() == 3  # title row 1, header row 2
     assert read.persons.height + read.rejected.height == len(dibao_rows())
+
+
+def test_households_are_numbered_in_reading_order_and_never_share_a_number_across_rosters(
+    files: dict[str, Path],
+) -> None:
+    files_read = rosters.combine(
+        [rosters.read_roster(files["dibao"], "dibao"), rosters.read_roster(files["poor"], "poor")]
+    )
+    # A combined value combined again, as the service does with the registry's rosters and the files.
+    read = rosters.combine([files_read, rosters.from_frame(roster(tekun_rows()), "tekun")])
+    persons = read.persons
+    assert persons.group_by("household_key").agg(pl.col("household_seq").n_unique())["household_seq"].max() == 1
+    assert persons.group_by("household_seq").agg(pl.col("household_key").n_unique())["household_key"].max() == 1
+    spans = []
+    for source in ("dibao", "poor", "tekun"):
+        firsts = persons.filter(pl.col("source") == source).sort("row").unique("household_key", maintain_order=True)
+        assert firsts["household_seq"].is_sorted()  # the household listed first has the smaller number
+        spans.append((firsts["household_seq"].min(), firsts["household_seq"].max()))
+    assert spans[0][0] == 0 and spans[0][1] < spans[1][0] and spans[1][1] < spans[2][0]
 
 
 def _compare(files: dict[str, Path], out: Path, url: str) -> object:

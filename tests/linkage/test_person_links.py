@@ -1,10 +1,10 @@
 """The comparison's core SQL (person_links.PIPELINE) against a plainly written reference.
 
-The reference follows the definitions one person row at a time:
- - the join: each dibao row is paired with every poor row of the same ID number, or stands alone when there is
-   none (or it has no number); each poor row no dibao row shares its number with stands alone;
- - a household's size is its count of join rows; two households share the join rows they are paired in;
- - a dibao household's best poor household shares most, ties to the smaller key;
+The reference follows the definitions one roster row at a time:
+ - a household's size is its count of roster rows, with or without an ID number;
+ - a dibao and a poor household share one for every pair of their rows with the same ID number;
+ - a dibao household's best poor household shares most, ties to the household read first (its first row comes
+   first), which the SQL sees as the smaller household number;
  - status: `same` when both sizes equal the shared count, `differs` otherwise, `dibao_only` without a best,
    and every poor household no dibao household chose is `poor_only`.
 """
@@ -19,26 +19,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from doudi.linkage import person_links
+from doudi.linkage.rosters import household_numbers
 
 Row = tuple[str, str, str | None]  # source, household_key, link_id
 Status = tuple[str | None, str | None, int | None, int | None, int | None, str]
 
 
 def reference(rows: list[Row]) -> tuple[Counter[Status], Counter[tuple[str, str, int]]]:
+    read_first = {household: index for index, (_, household, _) in reversed(list(enumerate(rows)))}
     dibao = [(household, link) for source, household, link in rows if source == "dibao"]
     poor = [(household, link) for source, household, link in rows if source == "poor"]
-    joined: list[tuple[str | None, str | None]] = []
-    for household, link in dibao:
-        partners = [other for other, other_link in poor if link is not None and other_link == link]
-        joined += [(household, other) for other in partners] or [(household, None)]
-    dibao_links = {link for _, link in dibao if link is not None}
-    joined += [(None, household) for household, link in poor if link is None or link not in dibao_links]
-
-    dibao_size = Counter(d for d, _ in joined if d is not None)
-    poor_size = Counter(p for _, p in joined if p is not None)
-    shared = Counter((d, p) for d, p in joined if d is not None and p is not None)
+    dibao_size = Counter(household for household, _ in dibao)
+    poor_size = Counter(household for household, _ in poor)
+    shared: Counter[tuple[str, str]] = Counter()
+    for d, link in dibao:
+        for p, other_link in poor:
+            if link is not None and other_link == link:
+                shared[(d, p)] += 1
     best: dict[str, tuple[str, int]] = {}
-    for (d, p), count in sorted(shared.items()):
+    for (d, p), count in sorted(shared.items(), key=lambda item: read_first[item[0][1]]):
         if d not in best or count > best[d][1]:
             best[d] = (p, count)
 
@@ -58,14 +57,17 @@ def reference(rows: list[Row]) -> tuple[Counter[Status], Counter[tuple[str, str,
 
 
 def pipeline(rows: list[Row]) -> tuple[Counter[Status], Counter[tuple[str, str, int]]]:
+    """The SQL on the rows, its household numbers given as the roster reader gives them and mapped back."""
     persons = pl.DataFrame(
         rows, schema={"source": pl.String, "household_key": pl.String, "link_id": pl.String}, orient="row"
-    )
+    ).with_columns(household_numbers(pl.Series([key for _, key, _ in rows], dtype=pl.String)).alias("seq"))
+    key = dict(persons.select("seq", "household_key").iter_rows())
     with duckdb.connect() as connection:
-        person_links.run_duckdb(connection, persons.to_arrow())
+        person_links.run_duckdb(connection, persons.rename({"seq": "household_seq"}).to_arrow())
         status = connection.execute("SELECT * FROM household_status").fetchall()
         links = connection.execute("SELECT * FROM household_links").fetchall()
-    return Counter(status), Counter(links)
+    named_status = [(key.get(d), key.get(p), *rest) for d, p, *rest in status]
+    return Counter(named_status), Counter((key[d], key[p], count) for d, p, count in links)  # type: ignore[misc]
 
 
 # 18-character ID numbers, some ending in X; a small pool so that persons recur across households and rosters.
@@ -97,7 +99,7 @@ def test_worked_example() -> None:
         ("dibao", "dibao:1", x),
         ("poor", "poor:1", x),
         ("poor", "poor:1", a),
-        # One member each in two poor households: a tie, to the smaller key; the other poor household is alone.
+        # One member each in two poor households: a tie, to the one read first (poor:3); poor:2 is alone.
         ("dibao", "dibao:2", b),
         ("dibao", "dibao:2", c),
         ("poor", "poor:3", c),
@@ -116,12 +118,27 @@ def test_worked_example() -> None:
     assert sorted(status, key=str) == sorted(
         [
             ("dibao:1", "poor:1", 2, 2, 2, "same"),
-            ("dibao:2", "poor:2", 1, 2, 1, "differs"),
-            (None, "poor:3", 0, None, 1, "poor_only"),
+            ("dibao:2", "poor:3", 1, 2, 1, "differs"),
+            (None, "poor:2", 0, None, 1, "poor_only"),
             ("dibao:4", "poor:4", 1, 2, 2, "differs"),
             ("dibao:5", None, None, 1, None, "dibao_only"),
             (None, "poor:6", 0, None, 1, "poor_only"),
         ],
         key=str,
     )
-    assert links[("dibao:2", "poor:3", 1)] == 1
+    assert links[("dibao:2", "poor:2", 1)] == 1
+
+
+def test_a_person_in_two_households_of_one_roster_counts_once_in_the_other_rosters_household() -> None:
+    # x is in dibao:1 and again in dibao:2; the poor household lists x and y once each: two persons, as dibao:1.
+    # (Sizes once counted from the person join, where x's two dibao rows made poor:1 three persons.)
+    x, y = ID_POOL[1], ID_POOL[2]
+    rows: list[Row] = [
+        ("dibao", "dibao:1", x),
+        ("dibao", "dibao:1", y),
+        ("dibao", "dibao:2", x),
+        ("poor", "poor:1", x),
+        ("poor", "poor:1", y),
+    ]
+    status, _ = pipeline(rows)
+    assert status == Counter([("dibao:1", "poor:1", 2, 2, 2, "same"), ("dibao:2", "poor:1", 1, 1, 2, "differs")])

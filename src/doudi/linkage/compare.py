@@ -3,7 +3,8 @@
 The steps:
  1. probable same-person pairs between unmatched dibao and poor rows (same_person.py); strong pairs take
     the partner's ID number as their `link_id`, so a mistyped number does not split a household;
- 2. the core joins in SQL on DuckDB (person_links.py): persons and households of the two rosters linked;
+ 2. the core joins in SQL on DuckDB (person_links.py): households of the two rosters linked by the persons
+    they share, on the households' numbers (household_seq); the units below name them by household_key;
  3. each compared household assessed by the rules engine (roster_assessment.py);
  4. findings per category (categories.py) as one long frame, one row per roster row and finding;
  5. the accounting: every input row in exactly one category, or rejected with its reason.
@@ -99,8 +100,8 @@ def compare_rosters(
         person_links.run_duckdb(connection, persons.to_arrow())
         status = _frame(connection, "SELECT * FROM household_status")
         links = _frame(connection, "SELECT * FROM household_links")
-    units = _units(status, links)
-    unit_persons = persons.join(units.select("household_key", "unit", "status"), on="household_key")
+    units = _unit_keys(_units(status, links), persons)
+    unit_persons = persons.join(units, on="household_seq")
     unit_flags = _unit_flags(unit_persons)
     decisions, unassessed = assess_units(unit_persons, unit_flags, profile, on, region_code, engine)
     findings = _findings(persons, unit_persons, unit_flags, decisions, unassessed, pairs, rosters, on, profile)
@@ -117,13 +118,14 @@ def _frame(connection: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
 
 
 def _units(status: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
-    """household_key -> unit (the dibao household's key when linked, else the poor household's), status.
+    """household_seq -> unit (the dibao household's number when linked, else the poor household's), status.
 
     A poor household that shares persons with a dibao household but is not its best match (the dibao household
     is split over two poor households) joins the dibao household it shares most with: its members are on dibao
-    there, so it is not a poor household "not on dibao"."""
+    there, so it is not a poor household "not on dibao". Ties go to the smaller number (the household read
+    first), as in the SQL's best_links."""
     dibao_side = status.filter(pl.col("dibao_household").is_not_null()).select(
-        pl.col("dibao_household").alias("household_key"), pl.col("dibao_household").alias("unit"), "status"
+        pl.col("dibao_household").alias("household_seq"), pl.col("dibao_household").alias("unit"), "status"
     )
     strongest = (
         links.sort(["shared", "dibao_household"], descending=[True, False])
@@ -131,13 +133,13 @@ def _units(status: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
         .select("poor_household", pl.col("dibao_household").alias("strongest"))
     )
     # Sorted so that a poor household several dibao households chose goes to the one sharing most (ties: the
-    # smaller key) whatever order the SQL engine returned the rows in, and reruns agree (回头看).
+    # smaller number) whatever order the SQL engine returned the rows in, and reruns agree (回头看).
     poor_side = (
         status.filter(pl.col("poor_household").is_not_null())
         .sort(["shared", "dibao_household"], descending=[True, False], nulls_last=True)
         .join(strongest, on="poor_household", how="left", maintain_order="left")
         .select(
-            pl.col("poor_household").alias("household_key"),
+            pl.col("poor_household").alias("household_seq"),
             pl.coalesce("dibao_household", "strongest", "poor_household").alias("unit"),
             pl.when(pl.col("dibao_household").is_null() & pl.col("strongest").is_not_null())
             .then(pl.lit("differs"))
@@ -146,7 +148,7 @@ def _units(status: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
         )
     )
     # A poor household best-linked by two dibao households belongs to the first (sorted above).
-    units = pl.concat([dibao_side, poor_side]).unique("household_key", keep="first", maintain_order=True)
+    units = pl.concat([dibao_side, poor_side]).unique("household_seq", keep="first", maintain_order=True)
     # A unit whose poor households differ from its dibao household is "differs" throughout.
     return units.with_columns(
         pl.when((pl.col("status") == "differs").any().over("unit"))
@@ -154,6 +156,13 @@ def _units(status: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("status"))
         .alias("status")
     )
+
+
+def _unit_keys(units: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """The units with the unit named by its household's key, as findings and item keys show it."""
+    keys = persons.select(pl.col("household_seq").alias("unit"), pl.col("household_key").alias("unit_key"))
+    named = units.join(keys.unique("unit"), on="unit", how="left")
+    return named.select("household_seq", pl.col("unit_key").alias("unit"), "status")
 
 
 def _unit_flags(unit_persons: pl.DataFrame) -> pl.DataFrame:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+import pyarrow.compute as pc
 
 from doudi.ingest import cleaning
 from doudi.ingest.errors import ImportRejected
@@ -49,6 +50,7 @@ PERSON_SCHEMA: dict[str, pl.DataType] = {
     "source": pl.String(),
     "row": pl.Int64(),
     "household_key": pl.String(),  # source:department household
+    "household_seq": pl.Int64(),  # the household as a number, unique across the rosters of one Rosters value
     "household_no": pl.String(),
     "head_name": pl.String(),
     "name": pl.String(),
@@ -137,6 +139,13 @@ def read_roster(path: Path, source: str, as_of: dt.date | None = None, mapping: 
     return Rosters(persons, rejected, [given])
 
 
+def household_numbers(groups: pl.Series) -> pl.Series:
+    """Each household (`group` value) numbered 0, 1, … in the order the roster lists them first. The comparison's
+    SQL joins and groups on these integers rather than on the household keys (person_links.py)."""
+    encoded = pc.dictionary_encode(groups.rechunk().to_arrow())
+    return pl.Series(encoded.indices).cast(pl.Int64)
+
+
 def _text(raw: pl.DataFrame, name: str) -> pl.Expr:
     return cleaning.without_spaces(pl.col(name)) if name in raw.columns else pl.lit(None, pl.String)
 
@@ -166,11 +175,13 @@ def clean_rows(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, pl.DataFra
         valid.alias("valid"),
         checked["reason"].alias("reason"),
         is_15.alias("from_15"),
+        household_numbers(raw["group"]).alias("household_seq"),
     ).select(
         pl.format("{}:{}", pl.lit(source), pl.col("row")).alias("row_key"),
         "source",
         pl.col("row").cast(pl.Int64),
         pl.format("{}:{}", pl.lit(source), pl.col("group")).alias("household_key"),
+        "household_seq",
         _text(raw, "household_no").alias("household_no"),
         _text(raw, "head_name").alias("head_name"),
         cleaning.without_spaces(pl.col("name")).str.replace_all("[.．•]", "·").alias("name"),
@@ -233,7 +244,13 @@ def split_rejected(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def combine(parts: list[Rosters]) -> Rosters:
-    persons = pl.concat([empty_persons(), *[p.persons for p in parts]], how="vertical_relaxed")
+    """The parts as one Rosters value; each part's household numbers are shifted past the previous parts', so two
+    rosters never share a number."""
+    numbered, offset = [], 0
+    for part in parts:
+        numbered.append(part.persons.with_columns(pl.col("household_seq") + offset))
+        offset += part.persons.select((pl.col("household_seq").max() + 1).fill_null(0)).item()
+    persons = pl.concat([empty_persons(), *numbered], how="vertical_relaxed")
     rejected = pl.concat([pl.DataFrame(schema=REJECTED_SCHEMA), *[p.rejected for p in parts]], how="vertical_relaxed")
     return Rosters(persons, rejected, [given for p in parts for given in p.inputs])
 
