@@ -57,17 +57,18 @@ def reference(rows: list[Row]) -> tuple[Counter[Status], Counter[tuple[str, str,
 
 
 def pipeline(rows: list[Row]) -> tuple[Counter[Status], Counter[tuple[str, str, int]]]:
-    """The SQL on the rows, its household numbers given as the roster reader gives them and mapped back."""
+    """The SQL on the rows, the households numbered as the roster reader numbers them and named again after."""
     persons = pl.DataFrame(
         rows, schema={"source": pl.String, "household_key": pl.String, "link_id": pl.String}, orient="row"
-    ).with_columns(household_numbers(pl.Series([key for _, key, _ in rows], dtype=pl.String)).alias("seq"))
-    key = dict(persons.select("seq", "household_key").iter_rows())
+    )
+    persons = persons.with_columns(household_numbers(persons["household_key"]).alias("household_seq"))
+    key = dict(persons.select("household_seq", "household_key").iter_rows())
     with duckdb.connect() as connection:
-        person_links.run_duckdb(connection, persons.rename({"seq": "household_seq"}).to_arrow())
+        person_links.run_duckdb(connection, persons.to_arrow())
         status = connection.execute("SELECT * FROM household_status").fetchall()
         links = connection.execute("SELECT * FROM household_links").fetchall()
-    named_status = [(key.get(d), key.get(p), *rest) for d, p, *rest in status]
-    return Counter(named_status), Counter((key[d], key[p], count) for d, p, count in links)  # type: ignore[misc]
+    named_status = Counter((key.get(d), key.get(p), *rest) for d, p, *rest in status)
+    return named_status, Counter((key[d], key[p], count) for d, p, count in links)
 
 
 # 18-character ID numbers, some ending in X; a small pool so that persons recur across households and rosters.
