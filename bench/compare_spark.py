@@ -5,7 +5,8 @@
 
 The statements of doudi.linkage.person_links.PIPELINE run unchanged on both engines: each becomes a temporary
 view (Spark, cached and counted so the time is spent) or a temporary table (DuckDB). The rosters are those of
-bench/compare.py, written once to Parquet so both engines read the same file. Every step's row count and the
+bench/compare.py, written once to Parquet with their household sizes (person_links.household_sizes) so both
+engines read the same files. Every step's row count and the
 household status counts must agree; the SQL functions used are listed in person_links.py and each is checked
 here by that agreement. Times are printed, never asserted.
 """
@@ -24,14 +25,15 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).parent))
 from compare import synthetic_persons
-from doudi.linkage.person_links import PIPELINE
+from doudi.linkage.person_links import PIPELINE, household_sizes
 
 
-def run_duckdb(parquet: Path) -> tuple[float, dict[str, int], dict[str, int]]:
+def run_duckdb(inputs: dict[str, Path]) -> tuple[float, dict[str, int], dict[str, int]]:
     connection = duckdb.connect()
     connection.execute("SET threads = 2")
     started = time.perf_counter()
-    connection.execute(f"CREATE TEMP TABLE persons AS SELECT * FROM read_parquet('{parquet}')")
+    for name, parquet in inputs.items():
+        connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_parquet('{parquet}')")
     counts = {}
     for name, sql in PIPELINE:
         connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
@@ -41,7 +43,7 @@ def run_duckdb(parquet: Path) -> tuple[float, dict[str, int], dict[str, int]]:
     return seconds, counts, statuses
 
 
-def run_spark(parquet: Path) -> tuple[float, float, dict[str, int], dict[str, int]]:
+def run_spark(inputs: dict[str, Path]) -> tuple[float, float, dict[str, int], dict[str, int]]:
     from pyspark.sql import SparkSession
 
     started = time.perf_counter()
@@ -57,7 +59,8 @@ def run_spark(parquet: Path) -> tuple[float, float, dict[str, int], dict[str, in
     spark.sparkContext.setLogLevel("ERROR")
     start_up = time.perf_counter() - started
     started = time.perf_counter()
-    spark.read.parquet(str(parquet)).cache().createOrReplaceTempView("persons")
+    for name, parquet in inputs.items():
+        spark.read.parquet(str(parquet)).cache().createOrReplaceTempView(name)
     counts = {}
     for name, sql in PIPELINE:
         frame = spark.sql(sql).cache()
@@ -78,11 +81,14 @@ def main() -> None:
     parser.add_argument("--poor", type=int, default=2_000_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        parquet = Path(folder) / "persons.parquet"
-        pq.write_table(synthetic_persons(args.dibao, args.poor), parquet)
-        duck_seconds, duck_counts, duck_statuses = run_duckdb(parquet)
+        persons = synthetic_persons(args.dibao, args.poor)
+        inputs = {}
+        for name, table in {"persons": persons, **household_sizes(persons)}.items():
+            inputs[name] = Path(folder) / f"{name}.parquet"
+            pq.write_table(table, inputs[name])
+        duck_seconds, duck_counts, duck_statuses = run_duckdb(inputs)
         duck_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-        start_up, spark_seconds, spark_counts, spark_statuses = run_spark(parquet)
+        start_up, spark_seconds, spark_counts, spark_statuses = run_spark(inputs)
     print(f"rosters: {args.dibao:,} dibao persons vs {args.poor:,} registered-poor persons (Parquet)")
     print(
         f"  DuckDB {duckdb.__version__}, 2 threads: {duck_seconds:6.2f} s   (this process's peak {duck_peak:.2f} GiB)"

@@ -1,15 +1,18 @@
 """The core of the roster comparison, as SQL that runs unchanged on DuckDB and on Spark SQL.
 
-Input: a `persons` table (source, household_seq, link_id) holding every roster's person rows; `household_seq` is
-the household's number (rosters.household_numbers, unique across the rosters compared). Output:
+Input: a `persons` table (source, household_seq, link_id) holding every roster's person rows, `household_seq`
+being the household's number (rosters.household_numbers: dense, unique across the rosters compared), and
+`dibao_sizes` and `poor_sizes` (household_seq, persons): each household's count of roster rows, with or without
+an ID number (`household_sizes`). Output:
  - `household_links`: the dibao household and the poor household that list the same ID number, with how many
    such pairs of rows they have (`shared`);
  - `best_links`: each dibao household's poor household sharing most;
- - `household_sizes`: roster rows per household per roster;
  - `household_status`: one row per household pair or lone household, what `compare` labels.
 Households are numbers throughout: grouping and joining integers costs less than the keys' strings, and the
 caller maps the numbers back to `household_key` (compare.py). No step keeps the person-level join: only its
-counts per household pair are read.
+counts per household pair are read. Because the numbers are dense, the sizes are counted by number (a bincount)
+rather than by a GROUP BY, which cost nearly as much as the join; on Spark at national scale the same two
+tables are `SELECT household_seq, COUNT(*) … GROUP BY household_seq` per roster.
 
 Only portable SQL is used (COALESCE, CASE, COUNT, ROW_NUMBER() OVER, UNION ALL, inner and left joins); each was
 run on both engines with equal results (bench/compare_spark.py).
@@ -18,6 +21,9 @@ run on both engines with equal results (bench/compare_spark.py).
 from __future__ import annotations
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Rows without an ID number match nothing; a number listed twice in a household counts once per row listed.
 HOUSEHOLD_LINKS_SQL = """
@@ -38,17 +44,9 @@ FROM (SELECT dibao_household, poor_household, shared,
 WHERE rank = 1
 """
 
-# Every roster row once, with or without an ID number. Two GROUP BYs, one per roster, measured faster than one
-# grouped by household and source.
-HOUSEHOLD_SIZES_SQL = """
-SELECT household_seq, 'dibao' AS source, COUNT(*) AS persons FROM persons WHERE source = 'dibao' GROUP BY household_seq
-UNION ALL
-SELECT household_seq, 'poor' AS source, COUNT(*) AS persons FROM persons WHERE source = 'poor' GROUP BY household_seq
-"""
-
 # One row per household pair or lone household, with both sizes.
 HOUSEHOLD_STATUS_SQL = """
-SELECT COALESCE(b.dibao_household, ds.household_seq) AS dibao_household,
+SELECT ds.household_seq AS dibao_household,
        b.poor_household,
        b.shared,
        ds.persons AS dibao_persons,
@@ -56,12 +54,12 @@ SELECT COALESCE(b.dibao_household, ds.household_seq) AS dibao_household,
        CASE WHEN b.poor_household IS NULL THEN 'dibao_only'
             WHEN ds.persons = ps.persons AND b.shared = ds.persons THEN 'same'
             ELSE 'differs' END AS status
-FROM (SELECT * FROM household_sizes WHERE source = 'dibao') ds
+FROM dibao_sizes ds
 LEFT JOIN best_links b ON b.dibao_household = ds.household_seq
-LEFT JOIN (SELECT * FROM household_sizes WHERE source = 'poor') ps ON ps.household_seq = b.poor_household
+LEFT JOIN poor_sizes ps ON ps.household_seq = b.poor_household
 UNION ALL
 SELECT NULL, ps.household_seq, 0, NULL, ps.persons, 'poor_only'
-FROM (SELECT * FROM household_sizes WHERE source = 'poor') ps
+FROM poor_sizes ps
 LEFT JOIN (SELECT DISTINCT poor_household FROM best_links) used ON used.poor_household = ps.household_seq
 WHERE used.poor_household IS NULL
 """
@@ -70,14 +68,34 @@ WHERE used.poor_household IS NULL
 PIPELINE: tuple[tuple[str, str], ...] = (
     ("household_links", HOUSEHOLD_LINKS_SQL),
     ("best_links", BEST_LINKS_SQL),
-    ("household_sizes", HOUSEHOLD_SIZES_SQL),
     ("household_status", HOUSEHOLD_STATUS_SQL),
 )
 
 
-def run_duckdb(connection: duckdb.DuckDBPyConnection, persons: object) -> None:
-    """Run the pipeline on a DuckDB connection over `persons` (a Polars frame or Arrow table); every step's
-    result stays in the connection as a temporary table of the step's name."""
+def household_sizes(persons: pa.Table) -> dict[str, pa.Table]:
+    """`dibao_sizes` and `poor_sizes`: each household of the roster with its count of rows (household_seq,
+    persons)."""
+    numbers = persons["household_seq"].to_numpy()
+    counts = np.bincount(numbers) if len(numbers) else np.zeros(0, dtype=np.int64)
+    tables = {}
+    for source in ("dibao", "poor"):
+        listed = np.zeros(len(counts), dtype=bool)
+        listed[numbers[pc.equal(persons["source"], source).fill_null(False).to_numpy()]] = True
+        households = np.flatnonzero(listed)
+        tables[f"{source}_sizes"] = pa.table({"household_seq": households, "persons": counts[households]})
+    return tables
+
+
+def register_inputs(connection: duckdb.DuckDBPyConnection, persons: pa.Table) -> None:
+    """`persons` and the two size tables, as the pipeline reads them."""
     connection.register("persons", persons)
+    for name, table in household_sizes(persons).items():
+        connection.register(name, table)
+
+
+def run_duckdb(connection: duckdb.DuckDBPyConnection, persons: pa.Table) -> None:
+    """Run the pipeline on a DuckDB connection over `persons` (an Arrow table); every step's result stays in the
+    connection as a temporary table of the step's name."""
+    register_inputs(connection, persons)
     for name, sql in PIPELINE:
         connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
