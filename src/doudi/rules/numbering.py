@@ -18,8 +18,6 @@ import polars as pl
 
 from doudi.rules.variables import Entity
 
-_SPREAD = 0x9E3779B97F4A7C15  # odd: multiplying spreads household numbers over all 64 bits
-
 
 def number_rows(
     households: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame, expenses: pl.DataFrame
@@ -128,13 +126,10 @@ def _in_order(parents: pl.Series, children: pl.Series) -> np.ndarray | None:
     return rows if _confirmed(parents, children, pl.Series(rows)).all() else None
 
 
-def _key(keys: pl.Series, households: pl.Series | None = None) -> pl.Series:
-    """The join key: the key's hash, mixed with the household number when given; null for a null key, which
-    matches nothing, as in a join."""
+def _key(keys: pl.Series) -> pl.Series:
+    """The join key: the key's hash; null for a null key, which matches nothing, as in a join."""
     hashed = pl.Series("_key", _hash(keys), dtype=pl.UInt64)
-    if households is not None:
-        hashed = hashed ^ (households.cast(pl.UInt64) * _SPREAD)
-    return hashed.set(keys.is_null(), None).alias("_key") if keys.null_count() else hashed.alias("_key")
+    return hashed.set(keys.is_null(), None) if keys.null_count() else hashed
 
 
 def _repeats(keys: pl.Series) -> bool:
