@@ -2,7 +2,7 @@
 
 The reference follows the definitions one roster row at a time:
  - a household's size is its count of roster rows, with or without an ID number;
- - a dibao and a poor household share one for every pair of their rows with the same ID number;
+ - a dibao and a poor household share the ID numbers both list, each counted once however often listed;
  - a dibao household's best poor household shares most, ties to the household read first (its first row comes
    first), which the SQL sees as the smaller household number;
  - status: `same` when both sizes equal the shared count, `differs` otherwise, `dibao_only` without a best,
@@ -31,11 +31,12 @@ def reference(rows: list[Row]) -> tuple[Counter[Status], Counter[tuple[str, str,
     poor = [(household, link) for source, household, link in rows if source == "poor"]
     dibao_size = Counter(household for household, _ in dibao)
     poor_size = Counter(household for household, _ in poor)
-    shared: Counter[tuple[str, str]] = Counter()
+    numbers: dict[tuple[str, str], set[str]] = {}
     for d, link in dibao:
         for p, other_link in poor:
             if link is not None and other_link == link:
-                shared[(d, p)] += 1
+                numbers.setdefault((d, p), set()).add(link)
+    shared = Counter({pair: len(both) for pair, both in numbers.items()})
     best: dict[str, tuple[str, int]] = {}
     for (d, p), count in sorted(shared.items(), key=lambda item: read_first[item[0][1]]):
         if d not in best or count > best[d][1]:
@@ -143,3 +144,13 @@ def test_a_person_in_two_households_of_one_roster_counts_once_in_the_other_roste
     ]
     status, _ = pipeline(rows)
     assert status == Counter([("dibao:1", "poor:1", 2, 2, 2, "same"), ("dibao:2", "poor:1", 1, 1, 2, "differs")])
+
+
+def test_a_number_listed_twice_in_a_household_is_shared_once() -> None:
+    # dibao:1 lists x twice (under two names, say) and not y; poor:1 lists x and y. Two rows each, but they
+    # share one person: the households differ. (Counting pairs of rows made them "same".)
+    x, y = ID_POOL[1], ID_POOL[2]
+    rows: list[Row] = [("dibao", "dibao:1", x), ("dibao", "dibao:1", x), ("poor", "poor:1", x), ("poor", "poor:1", y)]
+    status, links = pipeline(rows)
+    assert status == Counter([("dibao:1", "poor:1", 1, 2, 2, "differs")])
+    assert links == Counter([("dibao:1", "poor:1", 1)])
