@@ -85,8 +85,8 @@ def register(app: typer.Typer) -> None:
         day = parse_day(on or os.environ.get("DOUDI_WEB_ON"))
         filled = keep_every_decision(open_registry(database_url_option), day)
         typer.echo(
-            f"评估日 {day}：共 {filled.households:,} 户，重新评估 {filled.assessed:,} 户，"
-            f"无法评估 {filled.not_assessable:,} 户，用时 {filled.seconds:.0f} 秒"
+            f"评估日 {day}：共 {filled.households:,} 户，送评估 {filled.evaluated:,} 户，"
+            f"重新保存决定 {filled.assessed:,} 户，无法评估 {filled.not_assessable:,} 户，用时 {filled.seconds:.0f} 秒"
         )
         for reason, count in sorted(filled.reasons.items(), key=lambda item: -item[1])[:10]:
             typer.echo(f"  {count:,} 户：{reason}")
