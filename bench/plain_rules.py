@@ -194,7 +194,9 @@ def plain_assess(frames: dict[str, pl.DataFrame], profile: Profile, standards: p
             # ASM-8: capacity lost wholly or partly to disability or illness (not to age); a recorded one wins.
             recorded = p.get("labor_capacity")
             partly = bool(p.get("bedridden") or grade in (3, 4) or p.get("health") == "chronic")
-            lost = severe or ill or recorded == "partial" or (recorded != "full" and partly)
+            working_age = working_min <= age < (working_max_female if p.get("sex") == "F" else working_max_male)
+            lost = severe or ill or recorded == "partial" or (recorded == "none" and working_age)
+            lost = lost or (recorded != "full" and partly)
             # The rows are this call's own dicts: keep what later rules read on them.
             p["age"], p["severe"], p["ill"], p["priority"], p["lost"] = age, severe, ill, severe or ill, lost
             p["incapable"], p["own"], p["alone"] = capacity == "none", 0, False
@@ -271,7 +273,7 @@ def plain_assess(frames: dict[str, pl.DataFrame], profile: Profile, standards: p
                 and (not sp_application or bool(p.get("single_person_application")))
                 and (not sp_unemployed or not p.get("employed"))
             )
-            if by_rule or (without_verification and p["lost"]):
+            if by_rule or (without_verification and p["priority"]):
                 p["alone"] = True
                 single_count += 1
                 single_top_up += divide(standard * BASIS - p["own"], 12 * BASIS, rounding)

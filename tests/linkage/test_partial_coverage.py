@@ -1,6 +1,6 @@
 """保人不保户 and 按年龄纳入 (COV-1: 以户为单位) as the engine's rules define them: a person who may be enrolled alone
-(COV-4, ASM-8) is no partial coverage, and working age and ages are the profile's and the engine's (ASM-1:
-周岁, women's and men's retirement ages), not fixed numbers."""
+(COV-4) is no partial coverage, and working age and ages are the profile's and the engine's (ASM-1: 周岁,
+women's and men's retirement ages), not fixed numbers."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from linkage.compare_builders import VILLAGE, person_id, roster
 ON = dt.date(2020, 6, 1)
 
 
-def categories(
-    covered: dict[str, str], son_birth: str = "19900101", profile: str = "jilin-2020", **extra: str
-) -> set[str]:
+def categories(covered: dict[str, str], son_birth: str = "19900101", **extra: str) -> set[str]:
     """The findings on one household's head: `covered` (birth date YYYYMMDD, sex) alone on dibao, the poor roster
     listing them with a son of working age."""
     birth, sex = covered["birth"], covered["sex"]
@@ -45,7 +43,7 @@ def categories(
         rosters.from_frame(roster([parent]), "dibao"),
         rosters.from_frame(roster([parent | {"household_no": "p1"}, son]), "poor"),
     ]
-    result = compare_rosters(rosters.combine(parts), load_profile(profile), ON)
+    result = compare_rosters(rosters.combine(parts), load_profile("jilin-2020"), ON)
     found = result.findings.filter(pl.col("name") == "王一")
     return set(found["category"])
 
@@ -62,10 +60,9 @@ def test_age_is_counted_in_whole_years_from_the_birthday():
     assert "age_only" in categories({"birth": "19600101", "sex": "男"})
 
 
-def test_a_partly_disabled_person_enrolled_alone_is_not_partial_coverage_where_asm8_enrols_them():
-    # jilin-2020 enrols registered poor who lost labour capacity in part without an economic check (004 二(四)1);
-    # jilin-2016 enrols alone only the severely disabled (COV-4), so there it is 保人不保户.
-    partly = {"birth": "19800101", "sex": "男"}
-    assert "partial_coverage" not in categories(partly, disability_grade="三级")
-    assert "partial_coverage" in categories(partly, profile="jilin-2016", disability_grade="三级")
-    assert "partial_coverage" not in categories(partly, profile="jilin-2016", disability_grade="一级")
+def test_only_a_person_the_engine_enrols_alone_is_spared_the_partial_coverage_finding():
+    # COV-4 / 004 二(四)1: the severely disabled may be enrolled alone; a grade-3 disabled person, who lost labour
+    # capacity only in part, may not (ASM-8 spares their household the economic check, not the whole household).
+    alone = {"birth": "19800101", "sex": "男"}
+    assert "partial_coverage" not in categories(alone, disability_grade="一级")
+    assert "partial_coverage" in categories(alone, disability_grade="三级")

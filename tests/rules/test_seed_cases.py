@@ -168,22 +168,34 @@ def test_labour_incapable_registered_poor_person_enrolled_alone(standards):
     assert row["top_up_fen"] == 40000 and row["supplements_fen"] == 5000
 
 
-def test_partly_labour_incapable_registered_poor_person_enrolled_alone_but_not_the_old_by_age(standards):
-    # Jilin 2020 二(四)1 names "丧失劳动能力或部分丧失劳动能力的贫困人口": a grade-3 disabled or chronically ill
-    # member, who has lost part of their capacity, is enrolled alone like the severely disabled (top-up 400.00);
-    # a healthy 70-year-old has no labour capacity by age, not lost to illness, and is not.
-    wage = [{"kind": "wage", "id_number": "a", "yearly": 20000}]
-    for partly in (person("b", 40, "F", disability_grade=3), person("b", 40, "F", health="chronic")):
-        frames = household("jilin-2020", [person("a", 45), partly], wage, registered_poor=True)
+def test_partly_labour_incapable_members_spare_the_household_the_economic_check_but_are_not_enrolled_alone(
+    standards,
+):
+    # Jilin 2020 二(四)1: "重度残疾人、重病患者等丧失劳动能力或部分丧失劳动能力的贫困人口全部纳入农村低保范围，
+    # 符合按户纳入条件的整户纳入，符合'单人户'纳入条件的单人纳入，对其家庭可不再进行经济状况核对".
+    # A registered-poor household below the line whose property was not checked as within the rules: with a
+    # grade-3 disabled, a chronically ill or a recorded partly capable member (part of their capacity lost) it
+    # is enrolled whole without the economic check; with only a healthy 70-year-old (no capacity by age, none
+    # lost) it is not.
+    for partly in (
+        person("b", 40, "F", disability_grade=3),
+        person("b", 40, "F", health="chronic"),
+        person("b", 40, "F", labor_capacity="partial"),
+        person("b", 40, "F", labor_capacity="none"),
+    ):
+        frames = household("jilin-2020", [person("a", 45), partly], registered_poor=True, property_within_rules=False)
         row = decide("jilin-2020", frames, standards)
-        assert (row["decision"], row["scope"], row["covered_persons"]) == ("enroll", "single_person", 1)
-        assert row["top_up_fen"] == 40000
-    old = household("jilin-2020", [person("a", 45), person("b", 70)], wage, registered_poor=True)
-    assert decide("jilin-2020", old, standards)["decision"] == "refer"  # COV-6: back to the poverty office
-    # Recorded as fully capable, a chronic illness does not count (a severe disability always would).
-    recorded = person("b", 40, "F", health="chronic", labor_capacity="full")
-    full = household("jilin-2020", [person("a", 45), recorded], wage, registered_poor=True)
-    assert decide("jilin-2020", full, standards)["decision"] == "refer"
+        assert (row["decision"], row["scope"], row["covered_persons"]) == ("enroll", "household", 2)
+    for not_lost in (person("b", 70), person("b", 40, "F", health="chronic", labor_capacity="full")):
+        frames = household("jilin-2020", [person("a", 45), not_lost], registered_poor=True, property_within_rules=False)
+        assert decide("jilin-2020", frames, standards)["decision"] == "refer"  # COV-6: back to the poverty office
+    # Over the line, the partly disabled member is not enrolled alone: 单人户 is for the severely disabled and
+    # seriously ill (the test above).
+    wage = [{"kind": "wage", "id_number": "a", "yearly": 20000}]
+    over = household(
+        "jilin-2020", [person("a", 45), person("b", 40, "F", disability_grade=3)], wage, registered_poor=True
+    )
+    assert decide("jilin-2020", over, standards)["decision"] == "refer"
 
 
 def test_jilin_2016_single_person_needs_application_and_no_job(standards):

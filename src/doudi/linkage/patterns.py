@@ -19,7 +19,7 @@ import polars as pl
 
 from doudi.policy.profile import Profile
 from doudi.rules.calendar import whole_years
-from doudi.rules.people import lost_labor_capacity, seriously_ill, severely_disabled
+from doudi.rules.people import seriously_ill, severely_disabled
 
 FINDING_SCHEMA: dict[str, pl.DataType] = {
     "category": pl.String(),
@@ -196,21 +196,6 @@ def pair_findings(persons: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     return finding_rows(rows, "same_person", key.min().over("pair"), detail)
 
 
-def _may_be_enrolled_alone(rows: pl.DataFrame, profile: Profile) -> pl.DataFrame:
-    """`alone`: whether the row's person may be enrolled alone as the engine decides it: severely disabled or
-    seriously ill (COV-4), or, where the profile enrols them without an economic check (ASM-8), having lost
-    labour capacity wholly or in part. Rosters record no labour capacity or bedridden flag."""
-    named = rows.with_columns(
-        severely_disabled(profile).alias("severely_disabled"),
-        seriously_ill(profile).alias("seriously_ill"),
-        pl.lit(None, pl.String).alias("labor_capacity"),
-        pl.lit(None, pl.Boolean).alias("bedridden"),
-    )
-    if not profile.without_verification.enabled.value:
-        return named.with_columns((pl.col("severely_disabled") | pl.col("seriously_ill")).alias("alone"))
-    return named.with_columns(lost_labor_capacity(profile).alias("alone"))
-
-
 def partial_coverage(rows: pl.DataFrame, on: dt.date, profile: Profile) -> pl.DataFrame:
     """保人不保户: a dibao household whose members are not all covered, seen from the linked poor household's
     members or from the roster's own 家庭人口数 against the persons listed. Not a finding for a single-person
@@ -225,7 +210,6 @@ def partial_coverage(rows: pl.DataFrame, on: dt.date, profile: Profile) -> pl.Da
         .otherwise(labor.working_age_max_male.value)
     )
     age = pl.col("age")
-    rows = _may_be_enrolled_alone(rows, profile)
     units = (
         rows.with_columns(whole_years(pl.col("birth_date"), pl.lit(on)).alias("age"))
         .with_columns(
@@ -246,7 +230,11 @@ def partial_coverage(rows: pl.DataFrame, on: dt.date, profile: Profile) -> pl.Da
             .n_unique()
             .alias("poor_not_covered"),
             pl.col("single_person").filter(pl.col("source") == "dibao").fill_null(False).any().alias("single_marked"),
-            pl.col("alone").filter(pl.col("source") == "dibao").fill_null(False).any().alias("cov4"),
+            (severely_disabled(profile) | seriously_ill(profile))
+            .filter(pl.col("source") == "dibao")
+            .fill_null(False)
+            .any()
+            .alias("cov4"),
             pl.col("past_working_age")
             .filter(pl.col("source") == "dibao")
             .fill_null(False)

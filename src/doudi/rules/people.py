@@ -57,12 +57,7 @@ def seriously_ill(p: Profile) -> pl.Expr:
 )
 def labor_capacity_assessed(p: Profile) -> pl.Expr:
     """Recorded capacity wins; otherwise derived from sex, age and health as the seeds list them."""
-    max_age = (
-        pl.when(pl.col("sex") == "F")
-        .then(p.labor.working_age_max_female.value)
-        .otherwise(p.labor.working_age_max_male.value)
-    )
-    outside_working_age = (pl.col("age") < p.labor.working_age_min.value) | (pl.col("age") >= max_age)
+    outside_working_age = (pl.col("age") < p.labor.working_age_min.value) | (pl.col("age") >= _retirement_age(p))
     none = (
         pl.col("severely_disabled")
         | pl.col("seriously_ill")
@@ -103,22 +98,48 @@ def incapable_priority(p: Profile) -> pl.Expr:
     "member",
     "因残因病丧失或部分丧失劳动能力",
     policy=("ASM-8",),
-    depends=("labor_capacity", "severely_disabled", "seriously_ill", "bedridden", "disability_grade", "health"),
+    params=("labor.working_age_min", "labor.working_age_max_male", "labor.working_age_max_female"),
+    depends=(
+        "labor_capacity",
+        "severely_disabled",
+        "seriously_ill",
+        "bedridden",
+        "disability_grade",
+        "health",
+        "age",
+        "sex",
+    ),
     unit="bool",
 )
 def lost_labor_capacity(p: Profile) -> pl.Expr:
-    """004 二(四)1 enrols "重度残疾人、重病患者等丧失劳动能力或部分丧失劳动能力的贫困人口": capacity lost wholly or in
-    part to disability or illness. The two it names always count; grade 3–4 disability, chronic illness and
-    being bedridden count unless the recorded capacity is full; a recorded partial capacity counts. Children and
-    the old, who have no labour capacity by age rather than lost it, do not."""
-    named = pl.col("severely_disabled") | pl.col("seriously_ill")
+    """004 二(四)1 enrols "重度残疾人、重病患者等丧失劳动能力或部分丧失劳动能力的贫困人口" without an economic check:
+    capacity lost wholly or in part. The two it names always count; grade 3–4 disability, chronic illness and
+    being bedridden count unless the recorded capacity is full; a recorded "partial" counts, and so does a
+    recorded "none" at working age. Children and the old, who have no labour capacity by age rather than lost
+    it, do not. (Enrolled alone are still only those the single-person rule names: see single_person.)"""
+    named = (pl.col("severely_disabled") | pl.col("seriously_ill")).fill_null(False)
     partly = (
         pl.col("bedridden").fill_null(False)
         | pl.col("disability_grade").is_in([3, 4]).fill_null(False)
         | (pl.col("health") == "chronic").fill_null(False)
     )
     recorded = pl.col("labor_capacity")
-    return named | (recorded == "partial").fill_null(False) | (partly & (recorded != "full").fill_null(True))
+    working_age = (pl.col("age") >= p.labor.working_age_min.value) & (pl.col("age") < _retirement_age(p))
+    return (
+        named
+        | (recorded == "partial").fill_null(False)
+        | ((recorded == "none") & working_age).fill_null(False)
+        | (partly & (recorded != "full").fill_null(True))
+    )
+
+
+def _retirement_age(p: Profile) -> pl.Expr:
+    """The end of working age for the member's sex (ASM-1)."""
+    return (
+        pl.when(pl.col("sex") == "F")
+        .then(p.labor.working_age_max_female.value)
+        .otherwise(p.labor.working_age_max_male.value)
+    )
 
 
 # Household aggregates of members -------------------------------------------------------------------------

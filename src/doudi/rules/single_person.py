@@ -81,7 +81,7 @@ def single_person_household_ok(p: Profile) -> pl.Expr:
         "single_person_household_ok",
         "household_eligible",
         "without_verification_route",
-        "lost_labor_capacity",
+        "incapable_priority",
         "own_counted_income_fen_e4",
         "standard_yearly_fen",
     ),
@@ -89,7 +89,9 @@ def single_person_household_ok(p: Profile) -> pl.Expr:
 )
 def single_person_covered(p: Profile) -> pl.Expr:
     by_rule = pl.col("single_person_qualifies") & pl.col("single_person_household_ok")
-    by_campaign = pl.col("without_verification_route") & pl.col("lost_labor_capacity")
+    # 004 二(四)1: "符合'单人户'纳入条件的单人纳入" — alone only those the single-person rule is about (重度残疾人、
+    # 重病患者); a member who lost capacity in part brings the household route without the economic check only.
+    by_campaign = pl.col("without_verification_route") & pl.col("incapable_priority")
     # Enrolled alone means held against the standard alone: the person's own income must be below it.
     own_income_below = pl.col("own_counted_income_fen_e4") < pl.col("standard_yearly_fen") * BASIS
     return ~pl.col("household_eligible") & (by_rule | by_campaign) & own_income_below
