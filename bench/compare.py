@@ -67,8 +67,9 @@ def number_households(persons: pa.Table, dibao: int) -> pa.Table:
     return persons.append_column("household_seq", numbers)
 
 
-def unnumbered_persons(dibao: int, poor: int, seed: int = 11) -> pa.Table:
-    """One `persons` table (source, household_key, link_id) of both rosters, made with numpy in seconds.
+def roster_numbers(dibao: int, poor: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both rosters as numbers: every row's ID number (dibao rows first), the dibao rows' household numbers and
+    the poor rows' (numbered after the dibao households).
 
     60% of dibao persons are registered too, in the same households, except 5% of them moved to another
     household (so some linked households differ); the poor roster's rows are in shuffled order."""
@@ -84,11 +85,18 @@ def unnumbered_persons(dibao: int, poor: int, seed: int = 11) -> pa.Table:
     order = rng.permutation(poor)
     poor_ids = np.concatenate([dibao_ids[:shared], population[dibao:]])[order]
     poor_households = np.concatenate([shared_households, own_households])[order]
-    ids = pa.compute.cast(pa.array(np.concatenate([dibao_ids, poor_ids])), pa.string())
+    return np.concatenate([dibao_ids, poor_ids]), dibao_households, poor_households
+
+
+def unnumbered_persons(dibao: int, poor: int, seed: int = 11) -> pa.Table:
+    """One `persons` table (source, household_key, link_id) of both rosters, made with numpy in seconds."""
+    ids, dibao_households, poor_households = roster_numbers(dibao, poor, seed)
     codes = pa.array(np.concatenate([np.zeros(dibao, np.int8), np.ones(poor, np.int8)]))
     source = pa.DictionaryArray.from_arrays(codes, pa.array(["dibao", "poor"])).cast(pa.string())
     households = pa.concat_arrays([_keys("dibao:", dibao_households), _keys("poor:", poor_households)])
-    return pa.table({"source": source, "household_key": households, "link_id": ids})
+    return pa.table(
+        {"source": source, "household_key": households, "link_id": pa.compute.cast(pa.array(ids), pa.string())}
+    )
 
 
 def _peak_gib() -> float:
