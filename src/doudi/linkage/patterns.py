@@ -19,7 +19,7 @@ import polars as pl
 
 from doudi.policy.profile import Profile
 from doudi.rules.calendar import whole_years
-from doudi.rules.people import seriously_ill, severely_disabled
+from doudi.rules.people import of_working_age, retirement_age, seriously_ill, severely_disabled
 
 FINDING_SCHEMA: dict[str, pl.DataType] = {
     "category": pl.String(),
@@ -203,18 +203,11 @@ def partial_coverage(rows: pl.DataFrame, on: dt.date, profile: Profile) -> pl.Da
     the engine defines them (doudi.rules.people; COV-4). 按年龄纳入: every covered member is past the profile's
     working age (ASM-1: by sex, in whole years as the engine counts them) and a member of working age is not
     covered; a covered member without a birth date is not taken as old."""
-    labor = profile.labor
-    retired_at = (
-        pl.when(pl.col("sex") == "F")
-        .then(labor.working_age_max_female.value)
-        .otherwise(labor.working_age_max_male.value)
-    )
-    age = pl.col("age")
     units = (
         rows.with_columns(whole_years(pl.col("birth_date"), pl.lit(on)).alias("age"))
         .with_columns(
-            (age >= retired_at).alias("past_working_age"),
-            age.is_between(labor.working_age_min.value, retired_at - 1).alias("of_working_age"),
+            (pl.col("age") >= retirement_age(profile)).alias("past_working_age"),
+            of_working_age(profile).alias("of_working_age"),
         )
         .group_by("unit")
         .agg(

@@ -57,15 +57,13 @@ def seriously_ill(p: Profile) -> pl.Expr:
 )
 def labor_capacity_assessed(p: Profile) -> pl.Expr:
     """Recorded capacity wins; otherwise derived from sex, age and health as the seeds list them."""
-    outside_working_age = (pl.col("age") < p.labor.working_age_min.value) | (pl.col("age") >= _retirement_age(p))
     none = (
         pl.col("severely_disabled")
         | pl.col("seriously_ill")
         | pl.col("bedridden").fill_null(False)
-        | outside_working_age
+        | ~of_working_age(p)
     )
-    partial = pl.col("disability_grade").is_in([3, 4]).fill_null(False) | (pl.col("health") == "chronic")
-    derived = pl.when(none).then(pl.lit("none")).when(partial).then(pl.lit("partial")).otherwise(pl.lit("full"))
+    derived = pl.when(none).then(pl.lit("none")).when(_partly_lost()).then(pl.lit("partial")).otherwise(pl.lit("full"))
     return pl.coalesce(pl.col("labor_capacity"), derived)
 
 
@@ -99,16 +97,7 @@ def incapable_priority(p: Profile) -> pl.Expr:
     "因残因病丧失或部分丧失劳动能力",
     policy=("ASM-8",),
     params=("labor.working_age_min", "labor.working_age_max_male", "labor.working_age_max_female"),
-    depends=(
-        "labor_capacity",
-        "severely_disabled",
-        "seriously_ill",
-        "bedridden",
-        "disability_grade",
-        "health",
-        "age",
-        "sex",
-    ),
+    depends=("labor_capacity", "incapable_priority", "bedridden", "disability_grade", "health", "age", "sex"),
     unit="bool",
 )
 def lost_labor_capacity(p: Profile) -> pl.Expr:
@@ -117,29 +106,33 @@ def lost_labor_capacity(p: Profile) -> pl.Expr:
     being bedridden count unless the recorded capacity is full; a recorded "partial" counts, and so does a
     recorded "none" at working age. Children and the old, who have no labour capacity by age rather than lost
     it, do not. (Enrolled alone are still only those the single-person rule names: see single_person.)"""
-    named = (pl.col("severely_disabled") | pl.col("seriously_ill")).fill_null(False)
-    partly = (
-        pl.col("bedridden").fill_null(False)
-        | pl.col("disability_grade").is_in([3, 4]).fill_null(False)
-        | (pl.col("health") == "chronic").fill_null(False)
-    )
+    partly = pl.col("bedridden").fill_null(False) | _partly_lost()
     recorded = pl.col("labor_capacity")
-    working_age = (pl.col("age") >= p.labor.working_age_min.value) & (pl.col("age") < _retirement_age(p))
     return (
-        named
+        pl.col("incapable_priority").fill_null(False)
         | (recorded == "partial").fill_null(False)
-        | ((recorded == "none") & working_age).fill_null(False)
+        | ((recorded == "none") & of_working_age(p)).fill_null(False)
         | (partly & (recorded != "full").fill_null(True))
     )
 
 
-def _retirement_age(p: Profile) -> pl.Expr:
-    """The end of working age for the member's sex (ASM-1)."""
+def retirement_age(p: Profile) -> pl.Expr:
+    """The end of working age for the member's sex (ASM-1: the profile's ages for men and women)."""
     return (
         pl.when(pl.col("sex") == "F")
         .then(p.labor.working_age_max_female.value)
         .otherwise(p.labor.working_age_max_male.value)
     )
+
+
+def of_working_age(p: Profile) -> pl.Expr:
+    """Whether the member's `age` is of working age for their sex (ASM-1)."""
+    return (pl.col("age") >= p.labor.working_age_min.value) & (pl.col("age") < retirement_age(p))
+
+
+def _partly_lost() -> pl.Expr:
+    """Grade 3–4 disability or a chronic illness: labour capacity lost in part (ASM-1)."""
+    return pl.col("disability_grade").is_in([3, 4]).fill_null(False) | (pl.col("health") == "chronic").fill_null(False)
 
 
 # Household aggregates of members -------------------------------------------------------------------------
