@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).parent))
 from compare import roster_numbers, synthetic_persons
-from doudi.linkage.person_links import PIPELINE, household_sizes
+from doudi.linkage.person_links import PIPELINE, count_households, household_sizes
 
 
 def run_duckdb(inputs: dict[str, Path]) -> tuple[float, dict[str, int], dict[str, int]]:
@@ -68,13 +68,10 @@ def write_national(dibao: int, poor: int, folder: Path, rows_per_slice: int = 10
             source = pa.DictionaryArray.from_arrays(codes, sources).cast(pa.string())
             link_id = pc.cast(pa.array(ids[start:end]), pa.string())
             writer.write_table(pa.table([source, link_id, pa.array(numbers[start:end])], schema=schema))
-    sizes = np.bincount(numbers, minlength=first_poor)
-    for name, households in (
-        ("dibao_sizes", np.flatnonzero(sizes[:first_poor])),
-        ("poor_sizes", np.flatnonzero(sizes[first_poor:]) + first_poor),
-    ):
+    rows = np.arange(len(numbers))
+    for name, table in count_households(numbers, {"dibao": rows < dibao, "poor": rows >= dibao}).items():
         inputs[name] = folder / f"{name}.parquet"
-        pq.write_table(pa.table({"household_seq": households, "persons": sizes[households]}), inputs[name])
+        pq.write_table(table, inputs[name])
     return inputs
 
 

@@ -76,12 +76,18 @@ PIPELINE: tuple[tuple[str, str], ...] = (
 def household_sizes(persons: pa.Table) -> dict[str, pa.Table]:
     """`dibao_sizes` and `poor_sizes`: each household of the roster with its count of rows (household_seq,
     persons)."""
-    numbers = persons["household_seq"].to_numpy()
+    rows_of = {source: pc.equal(persons["source"], source).fill_null(False).to_numpy() for source in ("dibao", "poor")}
+    return count_households(persons["household_seq"].to_numpy(), rows_of)
+
+
+def count_households(numbers: np.ndarray, rows_of: dict[str, np.ndarray]) -> dict[str, pa.Table]:
+    """`{source}_sizes` for each roster: the households numbered in its rows (`rows_of[source]`, a mask over
+    `numbers`) with their count of rows."""
     counts = np.bincount(numbers) if len(numbers) else np.zeros(0, dtype=np.int64)
     tables = {}
-    for source in ("dibao", "poor"):
+    for source, rows in rows_of.items():
         listed = np.zeros(len(counts), dtype=bool)
-        listed[numbers[pc.equal(persons["source"], source).fill_null(False).to_numpy()]] = True
+        listed[numbers[rows]] = True
         households = np.flatnonzero(listed)
         tables[f"{source}_sizes"] = pa.table({"household_seq": households, "persons": counts[households]})
     return tables

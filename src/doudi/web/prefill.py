@@ -72,10 +72,11 @@ def keep_every_decision(
             result = assess_frames(frames)
             for reason in result.errors["reason"]:
                 filled.reasons[reason] = filled.reasons.get(reason, 0) + 1
+            changed = set(stale)
             forms = [
                 (household_id, fingerprints[household_id], form)
                 for household_id, form in kept_forms(result).iter_rows()
-                if kept.get(household_id) != fingerprints[household_id]
+                if household_id in changed
             ]
             keep_decisions(engine, forms)
             filled.assessed += len(forms)
