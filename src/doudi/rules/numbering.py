@@ -1,9 +1,10 @@
 """Row numbers that link the four frames, so the evaluator can follow links by gathering instead of joining.
 
 `number_rows` gives households `_h` (0..n-1, in frame order), members `_m` and their household's `_h`, income
-and expense items their household's `_h` and member's `_m` (null for household items). Rows are kept, dropped
-and ordered exactly as string joins would: children of no listed household are dropped, children are ordered
-by household, stably.
+and expense items their household's `_h` and member's `_m` (null for household items). Rows are kept and
+dropped exactly as string joins would: children of no listed household are dropped. Members are ordered by
+household, items by household and then member (items of no member first), both stably: every aggregate then
+reads its child rows in runs, without sorting.
 
 Polars joins on 64-bit hashes of the keys are two to three times faster than joins on the strings, so keys are
 joined by hash and every match is then confirmed on the keys themselves. When two parents share a hash (a
@@ -13,9 +14,13 @@ Members listed household by household in the households' order, the usual layout
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 import numpy as np
 import polars as pl
 
+from doudi.rules.parallel import CORES, at_once, pieces
 from doudi.rules.variables import Entity
 
 
@@ -24,7 +29,8 @@ def number_rows(
 ) -> dict[Entity, pl.DataFrame]:
     """The four frames with the row numbers the evaluator links them by."""
     households = households.with_row_index("_h")
-    members = _under(households, members).with_row_index("_m")
+    members = _under(households, members)
+    members = _sorted_by(members, members["_h"].to_numpy()).with_row_index("_m")
     return {
         "household": households,
         "member": members,
@@ -34,43 +40,57 @@ def number_rows(
 
 
 def _under(households: pl.DataFrame, child: pl.DataFrame) -> pl.DataFrame:
-    """`child` joined to its household's `_h` (rows of no listed household dropped), ordered by `_h`, stably."""
+    """`child` with its household's `_h`, in its own order; rows of no listed household dropped."""
+    if child.height == 0:
+        return child.with_columns(pl.lit(None, pl.UInt32).alias("_h"))
     parents, keys = households["household_id"], child["household_id"]
     rows = _in_order(parents, keys)
     if rows is not None:
         return child.with_columns(pl.Series("_h", rows, dtype=pl.UInt32))
     index = households.select(_key(parents), "_h")
     if _repeats(index["_key"]):
-        joined = child.join(households.select("household_id", "_h"), on="household_id", maintain_order="left")
-    else:
-        joined = child.with_columns(_key(keys)).join(index, on="_key", maintain_order="left").drop("_key")
-        joined = joined.filter(_confirmed(parents, joined["household_id"], joined["_h"]))
-    return joined.sort("_h", maintain_order=True)
+        return child.join(households.select("household_id", "_h"), on="household_id", maintain_order="left")
+    joined = child.with_columns(_key(keys)).join(index, on="_key", maintain_order="left").drop("_key")
+    return joined.filter(_confirmed(parents, joined["household_id"], joined["_h"]))
 
 
 def _items(members: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
-    """Income or expense items (already under their household) with their member's `_m` (null when none): the
-    member of the item's household with the item's ID number.
+    """Income or expense items (with their household's `_h`) with their member's `_m` (null when none): the
+    member of the item's household with the item's ID number. Ordered by household, and within it household
+    items first, then by member, stably: both the household's and the member's sums then read runs in order.
 
-    Both frames are ordered by household, so each item searches only its own household's few members, walking
+    Members are ordered by household, so each item searches only its own household's few members, walking
     forward through memory; a hash join against every member in the county is three times slower."""
     if members.height == 0 or items.height == 0:
-        return items.with_columns(pl.lit(None, pl.UInt32).alias("_m"))
+        items = items.with_columns(pl.lit(None, pl.UInt32).alias("_m"))
+        return _sorted_by(items, items["_h"].to_numpy())
     member_h = members["_h"].to_numpy()
-    member_hash = _hash(members["id_number"])
-    usable = members["id_number"].is_not_null().to_numpy()
-    if _repeats_in_household(member_hash, member_h, usable):
-        m_index = members.select("_h", "id_number", "_m")
-        return items.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
-    item_h = items["_h"].to_numpy()
+    item_h = items["_h"].to_numpy().astype(np.int64)
     per_household = np.bincount(member_h, minlength=int(item_h.max()) + 1)
     starts = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(per_household)))
-    slot = _probe(member_hash, usable, starts[item_h], starts[item_h + 1], _hash(items["id_number"]))
-    slot[~items["id_number"].is_not_null().to_numpy()] = -1
-    found = pl.Series("_m", slot)
-    # A hash match with another ID number is no match.
-    confirmed = (found >= 0) & _confirmed(members["id_number"], items["id_number"], found.clip(0))
-    return items.with_columns(pl.when(confirmed).then(found).cast(pl.UInt32).alias("_m"))
+    member_hash = _hash(members["id_number"])
+    usable = members["id_number"].is_not_null().to_numpy()
+    first, end, wanted = starts[item_h], starts[item_h + 1], _hash(items["id_number"])
+    # The probe goes ahead while the members are checked for repeats; its answer is dropped if there are.
+    answers: list[Any] = at_once(
+        [partial(_repeats_in_household, member_hash, member_h, usable)]
+        + [partial(_probe, member_hash, usable, first[s], end[s], wanted[s]) for s in pieces(len(wanted), CORES)]
+    )
+    if answers[0]:
+        m_index = members.select("_h", "id_number", "_m")
+        items = items.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
+    else:
+        slot = np.concatenate(answers[1:])
+        slot[~items["id_number"].is_not_null().to_numpy()] = -1
+        found = pl.Series("_m", slot)
+        # A hash match with another ID number is no match.
+        confirmed = (found >= 0) & _confirmed(members["id_number"], items["id_number"], found.clip(0))
+        items = items.with_columns(pl.when(confirmed).then(found).cast(pl.UInt32).alias("_m"))
+    # One place per household before its members, then one per member: household h's items at starts[h] + h,
+    # an item of member m (of household h) at m + h + 1.
+    member, item_h = items["_m"], items["_h"].to_numpy().astype(np.int64)  # a join may have repeated items
+    place = np.where(member.is_null().to_numpy(), starts[item_h], member.fill_null(0).to_numpy() + 1) + item_h
+    return _sorted_by(items, place)
 
 
 def _probe(table: np.ndarray, usable: np.ndarray, first: np.ndarray, end: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -103,6 +123,13 @@ def _repeats_in_household(hashes: np.ndarray, households: np.ndarray, usable: np
         position = position[position + distance < len(rows)]
         position = position[households[position + distance] == households[position]]
     return False
+
+
+def _sorted_by(frame: pl.DataFrame, numbers: np.ndarray) -> pl.DataFrame:
+    """The frame's rows ordered by `numbers`, stably."""
+    if np.all(numbers[1:] >= numbers[:-1]):
+        return frame
+    return frame[stable_order(numbers)]
 
 
 def stable_order(numbers: np.ndarray) -> np.ndarray:
