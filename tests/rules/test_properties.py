@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doudi.policy.profile import BUILTIN_IDS, load_profile, parse_profile
-from doudi.rules.assess import assess_frames
+from doudi.rules.assess import OUTPUTS, assess_frames, prepare
+from doudi.rules.evaluator import evaluate
+from doudi.rules.numbering import number_rows
 from household_builders import DAY, household, person
 
 profiles = st.sampled_from(BUILTIN_IDS)
@@ -137,6 +139,24 @@ def test_a_batch_gives_exactly_the_one_by_one_results(standards, data, profile_i
     together = assess(profile_id, batch, standards).sort("household_id")
     one_by_one = pl.concat([assess(profile_id, s, standards) for s in singles], how="vertical_relaxed")
     assert together.equals(one_by_one.sort("household_id"))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), profile_id=profiles, size=st.integers(1, 8), ranges=st.integers(2, 5))
+def test_a_batch_cut_into_ranges_of_households_evaluated_at_once_gives_the_same_values(
+    standards, data, profile_id, size, ranges
+):
+    """A large batch is evaluated in ranges of households, one thread each (evaluator.evaluate); every value of
+    every household, member and item is what evaluating the batch whole gives, even with more ranges than
+    households."""
+    singles = [data.draw(households(profile_id, household_id=f"h{i}")) for i in range(size)]
+    batch = {key: pl.concat([s[key] for s in singles], how="diagonal_relaxed") for key in singles[0]}
+    prepared, _ = prepare(batch, standards)
+    numbered = number_rows(prepared["households"], prepared["members"], prepared["incomes"], prepared["expenses"])
+    whole = evaluate(numbered, load_profile(profile_id), OUTPUTS, ranges=1)
+    cut = evaluate(numbered, load_profile(profile_id), OUTPUTS, ranges=ranges)
+    for entity, frame in whole.items():
+        assert cut[entity].equals(frame), entity
 
 
 @given(profile_id=profiles)

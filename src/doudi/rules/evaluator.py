@@ -7,13 +7,16 @@ row number, found once per evaluation.
 
 The frames carry row numbers: households `_h` (0..n-1, in frame order), members `_m` and their household's
 `_h`, income and expense items their household's `_h` and member's `_m` (null for household items).
-`numbering.number_rows` adds them.
+`numbering.number_rows` adds them, with every child frame ordered by `_h`.
+
+No variable reads another household, so a large batch is cut into contiguous ranges of households, one per
+core, evaluated in threads: Polars and numpy release the GIL, and one range alone keeps only one core busy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from graphlib import TopologicalSorter
 
 import numpy as np
@@ -21,6 +24,7 @@ import polars as pl
 
 from doudi.policy.profile import Profile
 from doudi.rules.numbering import stable_order
+from doudi.rules.parallel import CORES, at_once, pieces
 from doudi.rules.variables import PARENTS, REGISTRY, ROW_KEY, Entity, Variable
 
 Frames = dict[Entity, pl.DataFrame]
@@ -77,8 +81,50 @@ def layers(wanted: tuple[str, ...]) -> tuple[tuple[Variable, ...], ...]:
     return tuple(out)
 
 
-def evaluate(frames: Frames, profile: Profile, wanted: list[str]) -> Frames:
-    """Compute `wanted` (and what they depend on) into copies of the frames."""
+# Below this many households per range, a thread costs more than it saves.
+MIN_HOUSEHOLDS_PER_RANGE = 25_000
+
+
+def evaluate(frames: Frames, profile: Profile, wanted: list[str], ranges: int | None = None) -> Frames:
+    """Compute `wanted` (and what they depend on) into copies of the frames, in `ranges` ranges of households
+    evaluated at once (default: one per core, each of at least MIN_HOUSEHOLDS_PER_RANGE households)."""
+    if ranges is None:
+        ranges = min(CORES, frames["household"].height // MIN_HOUSEHOLDS_PER_RANGE)
+    if ranges <= 1:
+        return _evaluate(frames, profile, wanted)
+    parts = _split(frames, ranges)
+    done = at_once([partial(_evaluate, part, profile, wanted) for part, _ in parts])
+    return {
+        entity: pl.concat([_shifted(result[entity], offsets) for result, (_, offsets) in zip(done, parts, strict=True)])
+        for entity in frames
+    }
+
+
+Offsets = dict[str, int]  # the first `_h` and `_m` of a range
+
+
+def _split(frames: Frames, ranges: int) -> list[tuple[Frames, Offsets]]:
+    """The frames cut into `ranges` contiguous ranges of households, each numbered from 0 again."""
+    households = pieces(frames["household"].height, ranges)
+    bounds = [r.start for r in households] + [households[-1].stop]
+    cuts = {entity: np.searchsorted(frame["_h"].to_numpy(), bounds) for entity, frame in frames.items()}
+    parts = []
+    for i in range(ranges):
+        offsets = {"_h": int(bounds[i]), "_m": int(cuts["member"][i])}
+        part = {}
+        for entity, frame in frames.items():
+            start, end = cuts[entity][i], cuts[entity][i + 1]
+            part[entity] = _shifted(frame.slice(start, end - start), {k: -v for k, v in offsets.items()})
+        parts.append((part, offsets))
+    return parts
+
+
+def _shifted(frame: pl.DataFrame, offsets: Offsets) -> pl.DataFrame:
+    """Row numbers moved by `offsets`, keeping their type."""
+    return frame.with_columns((pl.col(c) + v).cast(frame.schema[c]) for c, v in offsets.items() if c in frame.columns)
+
+
+def _evaluate(frames: Frames, profile: Profile, wanted: list[str]) -> Frames:
     out: Frames = dict(frames)
     runs: dict[tuple[Entity, str], Segments] = {}
     for layer in layers(tuple(wanted)):
@@ -115,14 +161,17 @@ def segments(keys: pl.Series, parents: int) -> Segments:
     return Segments(rows, starts, None if len(starts) == parents else numbers[starts])
 
 
-_REDUCERS = {"sum": np.add.reduceat, "any": np.logical_or.reduceat, "all": np.logical_and.reduceat}
+_FLAGS = "_flags"  # the column holding a layer's booleans, one bit each
 
 
 def _aggregate(
     frames: Frames, profile: Profile, layer: list[Variable], cache: dict[tuple[Entity, str], Segments]
 ) -> None:
     """Reduce child rows per parent by runs: exact integer sums, and no hash table, because the parent key is
-    the parent's row number. The runs are found once per child entity and key (`cache`)."""
+    the parent's row number. The runs are found once per child entity and key (`cache`).
+
+    A layer's boolean reductions share one pass: each is a bit of one integer per row, "any" of the value,
+    "all" of its negation (all = none false), so one bitwise-or over the runs answers them all."""
     parent = layer[0].entity
     child = layer[0].aggregate_from
     assert child is not None
@@ -131,26 +180,43 @@ def _aggregate(
     if (child, key) not in cache:
         cache[child, key] = segments(frames[child][key], frames[parent].height)
     runs = cache[child, key]
+    flags = [v for v in layer if v.reduce in ("any", "all")]
+    if len(flags) > 64:
+        raise ValueError(f"{len(flags)} boolean aggregates in one layer; at most 64 fit one integer")
+    width = next(w for w in (8, 16, 32, 64) if len(flags) <= w)  # the narrowest integer reduces fastest
+    bit = {v.name: 1 << i for i, v in enumerate(flags)}
     per_row = frames[child].select(
-        v.formula(profile)
-        .fill_null(v.reduce == "all")
-        .cast(pl.Int64 if v.reduce == "sum" else pl.Boolean)
-        .alias(v.name)
-        for v in layer
-        if v.reduce != "count"
+        *(v.formula(profile).fill_null(0).cast(pl.Int64).alias(v.name) for v in layer if v.reduce == "sum"),
+        *([pl.sum_horizontal(_flag(v, profile, width) * bit[v.name] for v in flags).alias(_FLAGS)] if flags else []),
     )
     rows = frames[child].height if runs.rows is None else len(runs.rows)
+
+    def reduced_runs(column: str, reduce: np.ufunc) -> np.ndarray:
+        values = per_row[column].to_numpy()
+        values = values if runs.rows is None else values[runs.rows]
+        return reduce.reduceat(values, runs.starts) if rows else values
+
+    ored = reduced_runs(_FLAGS, np.bitwise_or) if flags else None
     columns = []
     for v in layer:
         if v.reduce == "count":
             reduced = np.diff(np.append(runs.starts, rows))
+        elif v.reduce == "sum":
+            reduced = reduced_runs(v.name, np.add)
         else:
-            values = per_row[v.name].to_numpy()
-            values = values if runs.rows is None else values[runs.rows]
-            reduced = _REDUCERS[str(v.reduce)](values, runs.starts) if rows else values
+            assert ored is not None
+            reduced = ((ored & bit[v.name]) != 0) == (v.reduce == "any")
         if runs.parents is not None:
             full = np.full(frames[parent].height, v.fill, dtype=reduced.dtype)
             full[runs.parents] = reduced
             reduced = full
         columns.append(pl.Series(v.name, reduced, dtype=pl.Int64 if v.reduce in ("sum", "count") else pl.Boolean))
     frames[parent] = frames[parent].with_columns(columns)
+
+
+def _flag(v: Variable, profile: Profile, width: int) -> pl.Expr:
+    """0 or 1 per child row: the value for "any", its negation for "all"; a null counts as neither true nor false
+    (skipped by both)."""
+    value = v.formula(profile).cast(pl.Boolean)
+    unsigned = {8: pl.UInt8, 16: pl.UInt16, 32: pl.UInt32, 64: pl.UInt64}[width]
+    return (value if v.reduce == "any" else ~value).fill_null(False).cast(unsigned)
