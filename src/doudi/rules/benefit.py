@@ -6,6 +6,7 @@ import polars as pl
 
 from doudi.policy.money import BASIS, divide_rounded, yuan_to_fen
 from doudi.policy.profile import Profile
+from doudi.rules.schema import SCOPE_ENUM
 from doudi.rules.variables import variable
 
 MONTHS = 12
@@ -22,10 +23,10 @@ MONTHS = 12
 def scope(p: Profile) -> pl.Expr:
     return (
         pl.when(pl.col("household_eligible"))
-        .then(pl.lit("household"))
+        .then(pl.lit("household", SCOPE_ENUM))
         .when(pl.col("single_person_count") > 0)
-        .then(pl.lit("single_person"))
-        .otherwise(pl.lit(None, dtype=pl.String))
+        .then(pl.lit("single_person", SCOPE_ENUM))
+        .otherwise(pl.lit(None, SCOPE_ENUM))
     )
 
 

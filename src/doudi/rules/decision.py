@@ -23,6 +23,8 @@ ROUTES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "refer": ("refer", "不符合低保条件的建档立卡贫困户，名单移交扶贫部门帮扶", ("COV-6",)),
     "deny": ("deny", "不符合低保条件", ("ASM-1",)),
 }
+ROUTE_ENUM = pl.Enum(list(ROUTES))
+DECISION_ENUM = pl.Enum(list(dict.fromkeys(decision for decision, _, _ in ROUTES.values())))
 
 
 @variable(
@@ -55,30 +57,36 @@ def decision_route(p: Profile) -> pl.Expr:
     refer = pl.col("registered_poor").fill_null(False) & pl.lit(p.referral.enabled.value)
     return (
         pl.when(enrolled & in_ge & eligible)
-        .then(pl.lit("gradual_exit_ended"))
+        .then(_route("gradual_exit_ended"))
         .when(enrolled & in_ge & (pl.col("gradual_exit_remaining_months") > 0))
-        .then(pl.lit("gradual_exit_continues"))
+        .then(_route("gradual_exit_continues"))
         .when(enrolled & in_ge)
-        .then(pl.lit("gradual_exit_completed"))
+        .then(_route("gradual_exit_completed"))
         .when(enrolled & eligible)
-        .then(pl.lit("keep"))
+        .then(_route("keep"))
         .when(enrolled & pl.col("gradual_exit_qualifies"))
-        .then(pl.lit("gradual_exit_income"))
+        .then(_route("gradual_exit_income"))
         .when(enrolled & risk_to_gradual_exit)
-        .then(pl.lit("gradual_exit_risk"))
+        .then(_route("gradual_exit_risk"))
         .when(enrolled)
-        .then(pl.lit("exit"))
+        .then(_route("exit"))
         .when(eligible)
-        .then(pl.lit("enroll"))
+        .then(_route("enroll"))
         .when(refer)
-        .then(pl.lit("refer"))
-        .otherwise(pl.lit("deny"))
+        .then(_route("refer"))
+        .otherwise(_route("deny"))
     )
 
 
 @variable("decision", "household", "决定", policy=("EXIT-5",), depends=("decision_route",), unit="decision")
 def decision(p: Profile) -> pl.Expr:
-    return pl.col("decision_route").replace_strict({route: spec[0] for route, spec in ROUTES.items()})
+    return pl.col("decision_route").replace_strict(
+        {route: spec[0] for route, spec in ROUTES.items()}, return_dtype=DECISION_ENUM
+    )
+
+
+def _route(name: str) -> pl.Expr:
+    return pl.lit(name, ROUTE_ENUM)
 
 
 @variable(

@@ -6,7 +6,7 @@ import polars as pl
 
 from doudi.policy.profile import Profile
 from doudi.rules.calendar import whole_years
-from doudi.rules.schema import SEVERE_DISABILITY_GRADES
+from doudi.rules.schema import LABOR_CAPACITY_ENUM, SEVERE_DISABILITY_GRADES
 from doudi.rules.variables import variable
 
 
@@ -63,8 +63,14 @@ def labor_capacity_assessed(p: Profile) -> pl.Expr:
         | pl.col("bedridden").fill_null(False)
         | ~of_working_age(p)
     )
-    derived = pl.when(none).then(pl.lit("none")).when(_partly_lost()).then(pl.lit("partial")).otherwise(pl.lit("full"))
-    return pl.coalesce(pl.col("labor_capacity"), derived)
+    derived = (
+        pl.when(none)
+        .then(pl.lit("none", LABOR_CAPACITY_ENUM))
+        .when(_partly_lost())
+        .then(pl.lit("partial", LABOR_CAPACITY_ENUM))
+        .otherwise(pl.lit("full", LABOR_CAPACITY_ENUM))
+    )
+    return pl.coalesce(pl.col("labor_capacity").cast(LABOR_CAPACITY_ENUM), derived)
 
 
 @variable(

@@ -6,6 +6,7 @@ import polars as pl
 
 from doudi.policy.profile import Profile
 from doudi.rules.calendar import add_months
+from doudi.rules.schema import CLASS_ENUM
 from doudi.rules.variables import variable
 
 
@@ -23,12 +24,12 @@ def assessed_class(p: Profile) -> pl.Expr:
     review frequency, not the split: this is doudi's documented default, overridden by a recorded class."""
     derived = (
         pl.when(~pl.col("has_development_capacity"))
-        .then(pl.lit("A"))
+        .then(pl.lit("A", CLASS_ENUM))
         .when(pl.col("has_incapable_priority_member"))
-        .then(pl.lit("B"))
-        .otherwise(pl.lit("C"))
+        .then(pl.lit("B", CLASS_ENUM))
+        .otherwise(pl.lit("C", CLASS_ENUM))
     )
-    return pl.coalesce(pl.col("enrolled_class"), derived)
+    return pl.coalesce(pl.col("enrolled_class").cast(CLASS_ENUM), derived)
 
 
 @variable(
