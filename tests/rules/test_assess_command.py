@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -141,3 +142,34 @@ def test_batch_reports_bad_rows_and_assesses_the_rest(tmp_path):
     errors = pl.read_csv(tmp_path / "decisions.errors.csv")
     assert sorted(errors["household_id"].to_list()) == ["b", "c"]
     assert any("校验" in r for r in errors["reason"]) and any("没有农村低保标准" in r for r in errors["reason"])
+
+
+def test_batch_reports_unknown_codes_and_assesses_the_rest(tmp_path):
+    """A coded column holding a value the engine does not know (a labour capacity, a class, a sex) is reported
+    with the codes it may hold, its household is not assessed, and a blank cell is no error."""
+    households = pl.DataFrame(
+        {"household_id": ["a", "b", "c"], "region_code": ["220182"] * 3, "enrolled_class": [None, "D", None]}
+    )
+    members = pl.DataFrame(
+        {
+            "household_id": ["a", "b", "c"],
+            "id_number": ["220182195003120010", "220182195003120037", "220182198001010030"],
+            "birth_date": [dt.date(1950, 3, 12), dt.date(1950, 3, 12), dt.date(1980, 1, 1)],
+            "labor_capacity": [None, "none", "some"],
+            "sex": ["M", "F", "X"],
+        }
+    )
+    for name, frame in (("h", households), ("m", members)):
+        frame.write_parquet(tmp_path / f"{name}.parquet")
+    out = tmp_path / "decisions.parquet"
+    args = ["assess-batch", str(tmp_path / "h.parquet"), "--members", str(tmp_path / "m.parquet")]
+    result = CliRunner().invoke(app, [*args, "--on", "2020-06-01", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(out)["household_id"].to_list() == ["a"]
+    errors = pl.read_csv(tmp_path / "decisions.errors.csv").sort("field")
+    assert errors.select("household_id", "field").rows() == [
+        ("b", "households.enrolled_class"),
+        ("c", "members.labor_capacity"),
+        ("c", "members.sex"),
+    ]
+    assert errors["reason"][1] == "未知的取值“some”，应为 full、partial、none"
