@@ -29,13 +29,13 @@ def number_rows(
 ) -> dict[Entity, pl.DataFrame]:
     """The four frames with the row numbers the evaluator links them by."""
     households = households.with_row_index("_h")
-    members = _under(households, members)
+    members, incomes, expenses = at_once([partial(_under, households, child) for child in (members, incomes, expenses)])
     members = _sorted_by(members, members["_h"].to_numpy()).with_row_index("_m")
     return {
         "household": households,
         "member": members,
-        "income": _items(members, _under(households, incomes)),
-        "expense": _items(members, _under(households, expenses)),
+        "income": _items(members, incomes),
+        "expense": _items(members, expenses),
     }
 
 
