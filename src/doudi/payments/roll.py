@@ -207,6 +207,14 @@ def household_variables(
     return pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame(schema={"household_id": pl.String()})
 
 
+def income_to_standard(source: Engine | Connection, household_ids: list[str], on: dt.date) -> pl.Series:
+    """Per-capita counted income as a share of the household's line (the engine's own figures, ASM-1..3), one
+    value per household that has a line: the dashboard's income bands and the report's histogram."""
+    values = household_variables(source, household_ids, on, ["counted_income_fen_e4", "household_line_fen_e4"])
+    values = values.filter(pl.col("household_line_fen_e4") > 0)
+    return (values["counted_income_fen_e4"] / values["household_line_fen_e4"]).alias("ratio")
+
+
 def engine_amounts(source: Engine | Connection, household_ids: list[str], month: str) -> pl.DataFrame:
     """household_id, supplements_fen and this month's gradual-exit amount, from the rules engine.
 

@@ -20,7 +20,7 @@ import polars as pl
 from sqlalchemy import Engine, func, select
 
 from doudi.payments.models import PaymentRoll, PaymentRollRow
-from doudi.payments.roll import household_variables
+from doudi.payments.roll import income_to_standard
 from doudi.payments.roll_workbook import region_names
 from doudi.registry.bulk import fetch_frame
 from doudi.registry.models import IN_FORCE, Enrollment
@@ -87,11 +87,7 @@ def income_ratios(engine: Engine, on: dt.date) -> pl.Series:
     with engine.connect() as connection:
         on_dibao = (Enrollment.program == "dibao") & Enrollment.status.in_(IN_FORCE)
         ids = connection.execute(select(Enrollment.household_id).where(on_dibao)).scalars().all()
-        values = household_variables(
-            connection, sorted(set(ids)), on, ["counted_income_fen_e4", "household_line_fen_e4"]
-        )
-    values = values.filter(pl.col("household_line_fen_e4") > 0)
-    return (values["counted_income_fen_e4"] / values["household_line_fen_e4"]).alias("ratio")
+        return income_to_standard(connection, sorted(set(ids)), on)
 
 
 def write_charts(engine: Engine, out_dir: Path, on: dt.date | None = None) -> list[Path]:

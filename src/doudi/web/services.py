@@ -11,7 +11,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-import polars as pl
 from sqlalchemy import Engine, Row, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -274,7 +273,7 @@ INCOME_BANDS: tuple[tuple[float, float | None, str], ...] = (
 def income_vs_standard(session: Session, area_code: str, today: dt.date) -> list[dict[str, Any]]:
     """Households on dibao in the area by counted per-capita income against their standard (the engine's own
     figures, ASM-1..3: counted income ÷ the household's line), in INCOME_BANDS."""
-    from doudi.payments.roll import household_variables
+    from doudi.payments.roll import income_to_standard
 
     ids = session.scalars(
         select(Enrollment.household_id)
@@ -285,15 +284,10 @@ def income_vs_standard(session: Session, area_code: str, today: dt.date) -> list
     if not ids:
         return []
     try:
-        values = household_variables(
-            session.connection(), sorted(ids), today, ["counted_income_fen_e4", "household_line_fen_e4"]
-        )
+        ratios = income_to_standard(session.connection(), sorted(ids), today)
     except ValueError as error:  # no profile or standard for the area: no chart, the rest of the page stands
         log.warning("income chart for %s: %s", area_code, error)
         return []
-    ratios = values.filter(pl.col("household_line_fen_e4") > 0).select(
-        (pl.col("counted_income_fen_e4") / pl.col("household_line_fen_e4")).alias("ratio")
-    )["ratio"]
     bands = []
     for low, high, label in INCOME_BANDS:
         inside = (ratios >= low) if high is None else ((ratios >= low) & (ratios < high))
