@@ -94,7 +94,7 @@ def evaluate(frames: Frames, profile: Profile, wanted: list[str], ranges: int | 
     if ranges <= 1:
         return _evaluate(frames, profile, wanted)
     parts = _split(frames, ranges)
-    done = at_once([partial(_evaluate, part, profile, wanted) for part, _ in parts])
+    done = at_once([partial(_evaluate, part, profile, wanted) for part, _ in parts], frames["member"].height)
     return {
         entity: pl.concat([_shifted(result[entity], offsets) for result, (_, offsets) in zip(done, parts, strict=True)])
         for entity in frames
@@ -105,7 +105,8 @@ Offsets = dict[str, int]  # the first `_h` and `_m` of a range
 
 
 def _split(frames: Frames, ranges: int) -> list[tuple[Frames, Offsets]]:
-    """The frames cut into `ranges` contiguous ranges of households, each numbered from 0 again."""
+    """The frames cut into `ranges` contiguous ranges of households, each numbered from 0 again. As
+    `number_rows` gives them: every child frame ordered by `_h`, members numbered `_m` in that order."""
     households = pieces(frames["household"].height, ranges)
     bounds = [r.start for r in households] + [households[-1].stop]
     cuts = {entity: np.searchsorted(frame["_h"].to_numpy(), bounds) for entity, frame in frames.items()}
@@ -148,6 +149,8 @@ class Segments:
 
 
 def segments(keys: pl.Series, parents: int) -> Segments:
+    """The runs of `keys` (parent row numbers). Frames from `number_rows` are in order already; the sort is for
+    frames numbered otherwise."""
     rows = None
     if keys.null_count():
         rows = np.flatnonzero(keys.is_not_null().to_numpy())

@@ -29,7 +29,10 @@ def number_rows(
 ) -> dict[Entity, pl.DataFrame]:
     """The four frames with the row numbers the evaluator links them by."""
     households = households.with_row_index("_h")
-    members, incomes, expenses = at_once([partial(_under, households, child) for child in (members, incomes, expenses)])
+    children = (members, incomes, expenses)
+    members, incomes, expenses = at_once(
+        [partial(_under, households, child) for child in children], sum(child.height for child in children)
+    )
     members = _sorted_by(members, members["_h"].to_numpy()).with_row_index("_m")
     return {
         "household": households,
@@ -72,15 +75,15 @@ def _items(members: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
     usable = members["id_number"].is_not_null().to_numpy()
     first, end, wanted = starts[item_h], starts[item_h + 1], _hash(items["id_number"])
     # The probe goes ahead while the members are checked for repeats; its answer is dropped if there are.
-    answers: list[Any] = at_once(
-        [partial(_repeats_in_household, member_hash, member_h, usable)]
-        + [partial(_probe, member_hash, usable, first[s], end[s], wanted[s]) for s in pieces(len(wanted), CORES)]
-    )
-    if answers[0]:
+    check = partial(_repeats_in_household, member_hash, member_h, usable)
+    probes = [partial(_probe, member_hash, usable, first[s], end[s], wanted[s]) for s in pieces(len(wanted), CORES)]
+    answers: list[Any] = at_once([check, *probes], members.height + items.height)
+    repeats, slots = answers[0], answers[1:]
+    if repeats:
         m_index = members.select("_h", "id_number", "_m")
         items = items.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
     else:
-        slot = np.concatenate(answers[1:])
+        slot = np.concatenate(slots)
         slot[~items["id_number"].is_not_null().to_numpy()] = -1
         found = pl.Series("_m", slot)
         # A hash match with another ID number is no match.
