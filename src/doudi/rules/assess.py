@@ -21,7 +21,7 @@ from doudi.rules.decision import ROUTES
 from doudi.rules.evaluator import Frames, evaluate
 from doudi.rules.explain import explain
 from doudi.rules.numbering import number_rows
-from doudi.rules.schema import EXPENSES, HOUSEHOLDS, INCOMES, MEMBERS, conform
+from doudi.rules.schema import EXPENSES, HOUSEHOLDS, INCOMES, MEMBERS, coded, conform
 
 OUTPUTS = [
     "decision",
@@ -82,19 +82,31 @@ class Assessment:
 
 
 def prepare(frames: dict[str, pl.DataFrame], standards: pl.DataFrame) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
-    """Conform the frames to the contract and attach the standards; split off households without one."""
-    households = attach_standards(conform(frames["households"], HOUSEHOLDS), standards)
+    """Conform the frames to the contract and attach the standards; split off households without one and
+    households holding a code the engine does not know."""
+    households, unknown_household_codes = coded(conform(frames["households"], HOUSEHOLDS), "households")
+    members, unknown_member_codes = coded(conform(frames["members"], MEMBERS), "members")
+    households = attach_standards(households, standards)
     missing = households.filter(pl.col("rural_dibao_yearly_fen").is_null())
-    errors = missing.select(
-        "household_id",
-        pl.lit("region_code").alias("field"),
-        pl.format("地区 {} 在 {} 没有农村低保标准", pl.col("region_code"), pl.col("on").dt.strftime("%Y-%m-%d")).alias(
-            "reason"
-        ),
+    errors = pl.concat(
+        [
+            missing.select(
+                "household_id",
+                pl.lit("region_code").alias("field"),
+                pl.format(
+                    "地区 {} 在 {} 没有农村低保标准", pl.col("region_code"), pl.col("on").dt.strftime("%Y-%m-%d")
+                ).alias("reason"),
+            ),
+            unknown_household_codes,
+            unknown_member_codes,
+        ]
     )
     prepared = {
-        "households": households.filter(pl.col("rural_dibao_yearly_fen").is_not_null()),
-        "members": conform(frames["members"], MEMBERS),
+        "households": households.filter(
+            pl.col("rural_dibao_yearly_fen").is_not_null()
+            & ~pl.col("household_id").is_in(errors["household_id"].implode())
+        ),
+        "members": members,
         "incomes": conform(frames.get("incomes", pl.DataFrame()), INCOMES),
         "expenses": conform(frames.get("expenses", pl.DataFrame()), EXPENSES),
     }

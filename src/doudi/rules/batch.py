@@ -14,26 +14,7 @@ import polars as pl
 
 from doudi.policy.profile import Profile
 from doudi.rules.assess import ERROR_COLUMNS, assess_frames
-from doudi.rules.schema import (
-    CLASSES,
-    EXPENSE_KINDS,
-    EXPENSES,
-    HEALTH,
-    HOUSEHOLDS,
-    INCOME_KINDS,
-    INCOMES,
-    LABOR_CAPACITY,
-    MEMBERS,
-    SCOPES,
-    SEX,
-    conform,
-)
-
-# Coded columns and the codes they may hold (a blank cell is allowed: the engine derives or assumes the value).
-CODED = {
-    "households": {"enrolled_scope": SCOPES, "enrolled_class": CLASSES},
-    "members": {"sex": tuple(SEX), "health": tuple(HEALTH), "labor_capacity": tuple(LABOR_CAPACITY)},
-}
+from doudi.rules.schema import EXPENSE_KINDS, EXPENSES, HOUSEHOLDS, INCOME_KINDS, INCOMES, MEMBERS, conform
 
 
 def _read(path: Path) -> pl.DataFrame:
@@ -94,15 +75,6 @@ def validate(frames: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFrame], 
             reason=pl.format("身份证号码“{}”无效：{}", pl.col("id_number").fill_null(""), pl.col("why")),
         )
     )
-    for name, frame in (("households", h), ("members", m)):
-        problems += [
-            frame.filter(~pl.col(column).is_in(list(codes)) & pl.col(column).is_not_null()).select(
-                "household_id",
-                field=pl.lit(f"{name}.{column}"),
-                reason=pl.format("未知的取值“{}”，应为 {}", pl.col(column), pl.lit("、".join(codes))),
-            )
-            for column, codes in CODED[name].items()
-        ]
     for name, frame, kinds in (("incomes", i, INCOME_KINDS), ("expenses", e, EXPENSE_KINDS)):
         problems += [
             frame.filter(~pl.col("kind").is_in(list(kinds)).fill_null(False)).select(

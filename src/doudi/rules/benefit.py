@@ -6,8 +6,10 @@ import polars as pl
 
 from doudi.policy.money import BASIS, divide_rounded, yuan_to_fen
 from doudi.policy.profile import Profile
-from doudi.rules.schema import SCOPE_ENUM
+from doudi.rules.schema import SCOPE_ENUM, enum_literals
 from doudi.rules.variables import variable
+
+_SCOPE = enum_literals(SCOPE_ENUM)
 
 MONTHS = 12
 
@@ -23,9 +25,9 @@ MONTHS = 12
 def scope(p: Profile) -> pl.Expr:
     return (
         pl.when(pl.col("household_eligible"))
-        .then(pl.lit("household", SCOPE_ENUM))
+        .then(_SCOPE["household"])
         .when(pl.col("single_person_count") > 0)
-        .then(pl.lit("single_person", SCOPE_ENUM))
+        .then(_SCOPE["single_person"])
         .otherwise(pl.lit(None, SCOPE_ENUM))
     )
 

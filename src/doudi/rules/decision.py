@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from doudi.policy.profile import Profile
+from doudi.rules.schema import enum_literals
 from doudi.rules.variables import variable
 
 ROUTES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -85,8 +86,11 @@ def decision(p: Profile) -> pl.Expr:
     )
 
 
+_ROUTES = enum_literals(ROUTE_ENUM)
+
+
 def _route(name: str) -> pl.Expr:
-    return pl.lit(name, ROUTE_ENUM)
+    return _ROUTES[name]
 
 
 @variable(

@@ -6,8 +6,10 @@ import polars as pl
 
 from doudi.policy.profile import Profile
 from doudi.rules.calendar import whole_years
-from doudi.rules.schema import LABOR_CAPACITY_ENUM, SEVERE_DISABILITY_GRADES
+from doudi.rules.schema import LABOR_CAPACITY_ENUM, SEVERE_DISABILITY_GRADES, enum_literals
 from doudi.rules.variables import variable
+
+_CAPACITY = enum_literals(LABOR_CAPACITY_ENUM)
 
 
 @variable("age", "member", "年龄（周岁）", policy=("ASM-1",), depends=("birth_date", "on"), unit="years")
@@ -65,10 +67,10 @@ def labor_capacity_assessed(p: Profile) -> pl.Expr:
     )
     derived = (
         pl.when(none)
-        .then(pl.lit("none", LABOR_CAPACITY_ENUM))
+        .then(_CAPACITY["none"])
         .when(_partly_lost())
-        .then(pl.lit("partial", LABOR_CAPACITY_ENUM))
-        .otherwise(pl.lit("full", LABOR_CAPACITY_ENUM))
+        .then(_CAPACITY["partial"])
+        .otherwise(_CAPACITY["full"])
     )
     return pl.coalesce(pl.col("labor_capacity").cast(LABOR_CAPACITY_ENUM), derived)
 

@@ -6,8 +6,10 @@ import polars as pl
 
 from doudi.policy.profile import Profile
 from doudi.rules.calendar import add_months
-from doudi.rules.schema import CLASS_ENUM
+from doudi.rules.schema import CLASS_ENUM, enum_literals
 from doudi.rules.variables import variable
+
+_CLASS = enum_literals(CLASS_ENUM)
 
 
 @variable(
@@ -24,10 +26,10 @@ def assessed_class(p: Profile) -> pl.Expr:
     review frequency, not the split: this is doudi's documented default, overridden by a recorded class."""
     derived = (
         pl.when(~pl.col("has_development_capacity"))
-        .then(pl.lit("A", CLASS_ENUM))
+        .then(_CLASS["A"])
         .when(pl.col("has_incapable_priority_member"))
-        .then(pl.lit("B", CLASS_ENUM))
-        .otherwise(pl.lit("C", CLASS_ENUM))
+        .then(_CLASS["B"])
+        .otherwise(_CLASS["C"])
     )
     return pl.coalesce(pl.col("enrolled_class").cast(CLASS_ENUM), derived)
 

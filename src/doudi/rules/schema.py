@@ -85,11 +85,50 @@ SEX = {"M": "男", "F": "女"}
 RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "儿媳", "女婿", "祖父母", "其他")
 CLASSES = ("A", "B", "C")
 SCOPES = ("household", "single_person")
+# Coded columns and the codes they may hold. A blank cell (null or empty) is allowed: the engine derives the
+# value (labour capacity, class) or assumes the common one (healthy; a man's working age when sex is unknown).
+CODED: dict[str, dict[str, tuple[str, ...]]] = {
+    "households": {"enrolled_class": CLASSES},
+    "members": {"sex": tuple(SEX), "health": tuple(HEALTH), "labor_capacity": tuple(LABOR_CAPACITY)},
+}
+
 # The engine's categorical results as Polars enums: a column of small integers, which a when/then chain
 # fills several times faster than a column of strings. Decision rows give them to users as text.
 LABOR_CAPACITY_ENUM = pl.Enum(list(LABOR_CAPACITY))
 CLASS_ENUM = pl.Enum(list(CLASSES))
 SCOPE_ENUM = pl.Enum(list(SCOPES))
+
+
+def enum_literals(enum: pl.Enum) -> dict[str, pl.Expr]:
+    """One literal per category, built once: an enum literal costs a Series each time it is made."""
+    return {category: pl.lit(category, enum) for category in enum.categories}
+
+
+def coded(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The frame with blank codes as nulls, and its rows holding a code not in CODED[table] as problems
+    (household_id, field, reason in Chinese). One pass finds which columns need either, usually none."""
+    columns = CODED[table]
+    found = frame.select(
+        *((pl.col(c) == "").any().alias(f"blank {c}") for c in columns),
+        # Equality with each code: faster than is_in's hash for a handful of codes.
+        *(
+            (~pl.any_horizontal(pl.col(c) == code for code in ("", *codes))).any().alias(f"unknown {c}")
+            for c, codes in columns.items()
+        ),
+    ).row(0, named=True)
+    blank = [c for c in columns if found[f"blank {c}"]]
+    frame = frame.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in blank) if blank else frame
+    problems = [
+        frame.filter(~pl.col(column).is_in(list(codes))).select(
+            "household_id",
+            field=pl.lit(f"{table}.{column}"),
+            reason=pl.format("未知的取值“{}”，应为 {}", pl.col(column), pl.lit("、".join(codes))),
+        )
+        for column, codes in columns.items()
+        if found[f"unknown {column}"]
+    ]
+    schema = {"household_id": pl.String(), "field": pl.String(), "reason": pl.String()}
+    return frame, pl.concat([pl.DataFrame(schema=schema), *problems])
 
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
