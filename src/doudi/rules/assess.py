@@ -71,8 +71,6 @@ DECISION_SCHEMA: dict[str, pl.DataType] = {
     "poverty_registration_candidate": pl.Boolean(),
 }
 
-ERROR_COLUMNS = {"household_id": pl.String(), "field": pl.String(), "reason": pl.String()}
-
 
 @dataclass
 class Assessment:

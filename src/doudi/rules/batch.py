@@ -13,8 +13,17 @@ from pathlib import Path
 import polars as pl
 
 from doudi.policy.profile import Profile
-from doudi.rules.assess import ERROR_COLUMNS, assess_frames
-from doudi.rules.schema import EXPENSE_KINDS, EXPENSES, HOUSEHOLDS, INCOME_KINDS, INCOMES, MEMBERS, conform
+from doudi.rules.assess import assess_frames
+from doudi.rules.schema import (
+    ERROR_COLUMNS,
+    EXPENSE_KINDS,
+    EXPENSES,
+    HOUSEHOLDS,
+    INCOME_KINDS,
+    INCOMES,
+    MEMBERS,
+    conform,
+)
 
 
 def _read(path: Path) -> pl.DataFrame:

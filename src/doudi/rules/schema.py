@@ -85,6 +85,9 @@ SEX = {"M": "男", "F": "女"}
 RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "儿媳", "女婿", "祖父母", "其他")
 CLASSES = ("A", "B", "C")
 SCOPES = ("household", "single_person")
+# A household the engine cannot assess: which field and why (Chinese, for the user).
+ERROR_COLUMNS: dict[str, pl.DataType] = {"household_id": pl.String(), "field": pl.String(), "reason": pl.String()}
+
 # Coded columns and the codes they may hold. A blank cell (null or empty) is allowed: the engine derives the
 # value (labour capacity, class) or assumes the common one (healthy; a man's working age when sex is unknown).
 CODED: dict[str, dict[str, tuple[str, ...]]] = {
@@ -127,8 +130,7 @@ def coded(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
         for column, codes in columns.items()
         if found[f"unknown {column}"]
     ]
-    schema = {"household_id": pl.String(), "field": pl.String(), "reason": pl.String()}
-    return frame, pl.concat([pl.DataFrame(schema=schema), *problems])
+    return frame, pl.concat([pl.DataFrame(schema=ERROR_COLUMNS), *problems])
 
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
