@@ -11,7 +11,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from doudi.rules import numbering
+from doudi.rules import numbering, parallel
 from doudi.rules.numbering import number_rows
 from doudi.rules.schema import EXPENSES, HOUSEHOLDS, INCOMES, MEMBERS, conform
 
@@ -132,9 +132,14 @@ people = st.sampled_from(["a", "b", "c", "dd", None])
     member_rows=st.lists(st.tuples(keys, people), max_size=10),
     income_rows=st.lists(st.tuples(keys, people, st.integers(0, 9)), max_size=10),
     collide=st.booleans(),
+    threads=st.booleans(),
 )
-def test_numbering_always_equals_the_joins(household_ids, member_rows, income_rows, collide):
-    with mock.patch.object(numbering, "_hash", coarse_hash if collide else numbering._hash):
+def test_numbering_always_equals_the_joins(household_ids, member_rows, income_rows, collide, threads):
+    """Also with the work in threads, as for a large county (the probe cut in pieces, one per core)."""
+    with (
+        mock.patch.object(numbering, "_hash", coarse_hash if collide else numbering._hash),
+        mock.patch.object(parallel, "MIN_ROWS", 0 if threads else parallel.MIN_ROWS),
+    ):
         assert_as_joined(*frames(household_ids, member_rows, income_rows))
 
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doudi.policy.profile import BUILTIN_IDS, load_profile, parse_profile
+from doudi.rules import parallel
 from doudi.rules.assess import OUTPUTS, assess_frames, prepare
 from doudi.rules.evaluator import evaluate
 from doudi.rules.numbering import number_rows
@@ -144,11 +145,12 @@ def test_a_batch_gives_exactly_the_one_by_one_results(standards, data, profile_i
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), profile_id=profiles, size=st.integers(1, 8), ranges=st.integers(2, 5))
 def test_a_batch_cut_into_ranges_of_households_evaluated_at_once_gives_the_same_values(
-    standards, data, profile_id, size, ranges
+    standards, data, profile_id, size, ranges, monkeypatch
 ):
     """A large batch is evaluated in ranges of households, one thread each (evaluator.evaluate); every value of
     every household, member and item is what evaluating the batch whole gives, even with more ranges than
-    households."""
+    households. The threads run here as for a large batch."""
+    monkeypatch.setattr(parallel, "MIN_ROWS", 0)
     singles = [data.draw(households(profile_id, household_id=f"h{i}")) for i in range(size)]
     batch = {key: pl.concat([s[key] for s in singles], how="diagonal_relaxed") for key in singles[0]}
     prepared, _ = prepare(batch, standards)
