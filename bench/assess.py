@@ -6,9 +6,9 @@ The baseline, `plain_rules.plain_assess`, is the loop a county programmer would 
 runs for jilin-2020, one household at a time over dicts, filling every field of the engine's decision rows.
 At each size both run on the same households, one after the other, and their answers are compared field by
 field. The loop is timed at the same size because its rate falls as the county grows (more objects for the
-garbage collector, dicts that no longer fit in cache): on 2026-12-05, in the machine's fast hour, it did 59,400
-households/s on 10,000 households and 48,600/s on 1,000,000. Above --loop-max the loop is not run and the engine's rate is divided by
-the loop's rate at the largest size timed, which flatters the loop.
+garbage collector, dicts that no longer fit in cache): on 2026-12-05, in the machine's fast hour, it did
+59,400 households/s on 10,000 households and 48,600/s on 1,000,000. Above --loop-max the loop is not run and
+the engine's rate is divided by the loop's rate at the largest size timed, which flatters the loop.
 """
 
 from __future__ import annotations
