@@ -109,26 +109,21 @@ def enum_literals(enum: pl.Enum) -> dict[str, pl.Expr]:
 
 def coded(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The frame with blank codes as nulls, and its rows holding a code not in CODED[table] as problems
-    (household_id, field, reason in Chinese). One pass finds which columns need either, usually none."""
+    (household_id, field, reason in Chinese). One pass finds the columns holding anything else than their codes
+    (equality with each: faster than is_in's hash for a handful); usually there are none."""
     columns = CODED[table]
-    found = frame.select(
-        *((pl.col(c) == "").any().alias(f"blank {c}") for c in columns),
-        # Equality with each code: faster than is_in's hash for a handful of codes.
-        *(
-            (~pl.any_horizontal(pl.col(c) == code for code in ("", *codes))).any().alias(f"unknown {c}")
-            for c, codes in columns.items()
-        ),
+    other = frame.select(
+        (~pl.any_horizontal(pl.col(c) == code for code in codes)).any().alias(c) for c, codes in columns.items()
     ).row(0, named=True)
-    blank = [c for c in columns if found[f"blank {c}"]]
-    frame = frame.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in blank) if blank else frame
+    flagged = [c for c in columns if other[c]]
+    frame = frame.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in flagged)
     problems = [
-        frame.filter(~pl.col(column).is_in(list(codes))).select(
+        frame.filter(~pl.col(c).is_in(list(columns[c]))).select(
             "household_id",
-            field=pl.lit(f"{table}.{column}"),
-            reason=pl.format("未知的取值“{}”，应为 {}", pl.col(column), pl.lit("、".join(codes))),
+            field=pl.lit(f"{table}.{c}"),
+            reason=pl.format("未知的取值“{}”，应为 {}", pl.col(c), pl.lit("、".join(columns[c]))),
         )
-        for column, codes in columns.items()
-        if found[f"unknown {column}"]
+        for c in flagged
     ]
     return frame, pl.concat([pl.DataFrame(schema=ERROR_COLUMNS), *problems])
 
