@@ -25,6 +25,7 @@ ROUTES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "deny": ("deny", "不符合低保条件", ("ASM-1",)),
 }
 ROUTE_ENUM = pl.Enum(list(ROUTES))
+_ROUTES = enum_literals(ROUTE_ENUM)
 DECISION_ENUM = pl.Enum(list(dict.fromkeys(decision for decision, _, _ in ROUTES.values())))
 
 
@@ -58,24 +59,24 @@ def decision_route(p: Profile) -> pl.Expr:
     refer = pl.col("registered_poor").fill_null(False) & pl.lit(p.referral.enabled.value)
     return (
         pl.when(enrolled & in_ge & eligible)
-        .then(_route("gradual_exit_ended"))
+        .then(_ROUTES["gradual_exit_ended"])
         .when(enrolled & in_ge & (pl.col("gradual_exit_remaining_months") > 0))
-        .then(_route("gradual_exit_continues"))
+        .then(_ROUTES["gradual_exit_continues"])
         .when(enrolled & in_ge)
-        .then(_route("gradual_exit_completed"))
+        .then(_ROUTES["gradual_exit_completed"])
         .when(enrolled & eligible)
-        .then(_route("keep"))
+        .then(_ROUTES["keep"])
         .when(enrolled & pl.col("gradual_exit_qualifies"))
-        .then(_route("gradual_exit_income"))
+        .then(_ROUTES["gradual_exit_income"])
         .when(enrolled & risk_to_gradual_exit)
-        .then(_route("gradual_exit_risk"))
+        .then(_ROUTES["gradual_exit_risk"])
         .when(enrolled)
-        .then(_route("exit"))
+        .then(_ROUTES["exit"])
         .when(eligible)
-        .then(_route("enroll"))
+        .then(_ROUTES["enroll"])
         .when(refer)
-        .then(_route("refer"))
-        .otherwise(_route("deny"))
+        .then(_ROUTES["refer"])
+        .otherwise(_ROUTES["deny"])
     )
 
 
@@ -84,13 +85,6 @@ def decision(p: Profile) -> pl.Expr:
     return pl.col("decision_route").replace_strict(
         {route: spec[0] for route, spec in ROUTES.items()}, return_dtype=DECISION_ENUM
     )
-
-
-_ROUTES = enum_literals(ROUTE_ENUM)
-
-
-def _route(name: str) -> pl.Expr:
-    return _ROUTES[name]
 
 
 @variable(
