@@ -82,6 +82,7 @@ def _items(members: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
     if repeats:
         m_index = members.select("_h", "id_number", "_m")
         items = items.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
+        item_h = items["_h"].to_numpy().astype(np.int64)  # the join repeats an item of two same-ID members
     else:
         slot = np.concatenate(slots)
         slot[~items["id_number"].is_not_null().to_numpy()] = -1
@@ -91,7 +92,7 @@ def _items(members: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
         items = items.with_columns(pl.when(confirmed).then(found).cast(pl.UInt32).alias("_m"))
     # One place per household before its members, then one per member: household h's items at starts[h] + h,
     # an item of member m (of household h) at m + h + 1.
-    member, item_h = items["_m"], items["_h"].to_numpy().astype(np.int64)  # a join may have repeated items
+    member = items["_m"]
     place = np.where(member.is_null().to_numpy(), starts[item_h], member.fill_null(0).to_numpy() + 1) + item_h
     return _sorted_by(items, place)
 
