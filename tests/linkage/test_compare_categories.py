@@ -143,24 +143,19 @@ def test_rosters_of_different_dates_are_flagged() -> None:
     assert result.warnings and "相差3个月" in result.warnings[0]
 
 
-def test_a_poor_household_two_dibao_households_chose_joins_the_one_sharing_most() -> None:
-    # Dibao household 1 lists one member of poor household 3, dibao household 2 two: both choose 3, which belongs
-    # with 2, in whatever order the engine returns the status rows.
-    status = pl.DataFrame(
-        {"dibao_household": [1, 2], "poor_household": [3, 3], "shared": [1, 2], "status": ["differs", "same"]}
-    )
-    links = status.select("dibao_household", "poor_household", "shared")
-    for order in (status, status.reverse()):
-        units = dict(_units(order, links).select("household_seq", "unit").iter_rows())
-        assert units == {1: 1, 2: 2, 3: 2}
-
-
-def test_a_poor_household_two_dibao_households_chose_equally_joins_the_one_read_first() -> None:
-    # As best_links breaks ties: to the smaller household number, whatever order the rows come in.
-    status = pl.DataFrame(
-        {"dibao_household": [7, 4], "poor_household": [9, 9], "shared": [2, 2], "status": ["same", "differs"]}
-    )
-    links = status.select("dibao_household", "poor_household", "shared")
-    for order in (status, status.reverse()):
-        units = dict(_units(order, links).select("household_seq", "unit").iter_rows())
-        assert units == {4: 4, 7: 7, 9: 4}
+@pytest.mark.parametrize(
+    ("dibao", "poor", "shared", "status", "units"),
+    [
+        # Dibao household 1 lists one member of poor household 3, dibao household 2 two: both choose 3, which
+        # belongs with 2, in whatever order the engine returns the status rows.
+        ([1, 2], 3, [1, 2], ["differs", "same"], {1: 1, 2: 2, 3: 2}),
+        # Chosen equally: as best_links breaks ties, to the smaller household number, whatever the row order.
+        ([7, 4], 9, [2, 2], ["same", "differs"], {4: 4, 7: 7, 9: 4}),
+    ],
+    ids=["joins_the_one_sharing_most", "chosen_equally_joins_the_one_read_first"],
+)
+def test_a_poor_household_two_dibao_households_chose(dibao, poor, shared, status, units) -> None:
+    rows = pl.DataFrame({"dibao_household": dibao, "poor_household": [poor, poor], "shared": shared, "status": status})
+    links = rows.select("dibao_household", "poor_household", "shared")
+    for order in (rows, rows.reverse()):
+        assert dict(_units(order, links).select("household_seq", "unit").iter_rows()) == units
