@@ -38,13 +38,15 @@ def test_help_lists_every_command() -> None:
 
 
 def test_assess_starts_without_the_database_or_the_web_server() -> None:
-    """One household answered without loading what only other commands need (their imports take ~1 s)."""
+    """One household answered without loading what only other commands, or large batches, need (their imports
+    take ~1 s)."""
     script = f"""
 import json, sys
 from typer.testing import CliRunner
 from doudi.cli import app
 result = CliRunner().invoke(app, ["assess", {str(EXAMPLE)!r}, "--profile", "jilin-2020", "--on", "2020-06-01"])
-loaded = [m for m in ("sqlalchemy", "alembic", "fastapi", "uvicorn", "duckdb", "matplotlib") if m in sys.modules]
+heavy = ("sqlalchemy", "alembic", "fastapi", "uvicorn", "duckdb", "matplotlib", "numba")
+loaded = [m for m in heavy if m in sys.modules]
 print(json.dumps({{"exit": result.exit_code, "decision": json.loads(result.stdout)["decision"], "loaded": loaded}}))
 """
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

@@ -1,6 +1,5 @@
 """Row numbering links households, members and items exactly as joins on the string keys would, whichever
-path it takes: members already in the households' order, the hash lookup, or the string join it falls back to
-when hashes collide."""
+path it takes: the hash lookup, or the string join it falls back to when hashes collide."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from doudi.rules import numbering, parallel
+from doudi.rules import kernels, numbering, parallel
 from doudi.rules.numbering import number_rows
 from doudi.rules.schema import EXPENSES, HOUSEHOLDS, INCOMES, MEMBERS, conform
 
@@ -133,25 +132,27 @@ people = st.sampled_from(["a", "b", "c", "dd", None])
     income_rows=st.lists(st.tuples(keys, people, st.integers(0, 9)), max_size=10),
     collide=st.booleans(),
     threads=st.booleans(),
+    compiled=st.booleans(),
 )
-def test_numbering_always_equals_the_joins(household_ids, member_rows, income_rows, collide, threads):
-    """Also with the work in threads, as for a large county (the probe cut in pieces, one per core)."""
+def test_numbering_always_equals_the_joins(household_ids, member_rows, income_rows, collide, threads, compiled):
+    """Also as for a large county: the children numbered in threads, the kernels compiled."""
     with (
         mock.patch.object(numbering, "_hash", coarse_hash if collide else numbering._hash),
         mock.patch.object(parallel, "MIN_ROWS", 0 if threads else parallel.MIN_ROWS),
+        mock.patch.object(kernels, "COMPILE_MIN_ROWS", 0 if compiled else kernels.COMPILE_MIN_ROWS),
     ):
         assert_as_joined(*frames(household_ids, member_rows, income_rows))
 
 
 def test_an_id_number_twice_in_one_household_is_found_apart_from_its_twin():
     """The twin is two places further on: the duplicate check looks past the next member."""
-    assert numbering._repeats_in_household(
-        np.array([5, 6, 5], dtype=np.uint64), np.array([0, 0, 0]), np.array([True, True, True])
-    )
-    assert not numbering._repeats_in_household(
-        np.array([5, 6, 5], dtype=np.uint64), np.array([0, 0, 1]), np.array([True, True, True])
-    )
-    assert not numbering._repeats_in_household(
-        np.array([5, 6, 5], dtype=np.uint64), np.array([0, 0, 0]), np.array([True, True, False])
-    )
+
+    def repeats(keys, households, usable):
+        starts = np.concatenate(([0], np.cumsum(np.bincount(households))))
+        none = np.zeros(0, dtype=np.int64)
+        return kernels.member_rows(np.array(keys, dtype=np.uint64), np.array(usable), starts, none, none, none)[1]
+
+    assert repeats([5, 6, 5], [0, 0, 0], [True, True, True])
+    assert not repeats([5, 6, 5], [0, 0, 1], [True, True, True])
+    assert not repeats([5, 6, 5], [0, 0, 0], [True, True, False])
     assert_as_joined(*frames(["h1"], [("h1", "a"), ("h1", "b"), ("h1", "a")], [("h1", "a", 1), ("h1", "b", 2)]))

@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from doudi.policy.profile import Profile
-from doudi.rules.numbering import stable_order
+from doudi.rules.kernels import stable_order
 from doudi.rules.parallel import CORES, at_once, pieces
 from doudi.rules.variables import PARENTS, REGISTRY, ROW_KEY, Entity, Variable
 
@@ -157,7 +157,7 @@ def segments(keys: pl.Series, parents: int) -> Segments:
         keys = keys.drop_nulls()
     numbers = keys.to_numpy()
     if np.any(numbers[1:] < numbers[:-1]):
-        order = stable_order(numbers)
+        order = stable_order(numbers, parents)
         rows = order if rows is None else rows[order]
         numbers = numbers[order]
     starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1]))) if len(numbers) else numbers

@@ -1,0 +1,154 @@
+"""The loops row numbering needs that numpy cannot express without many passes: a hash index of keys, the
+search for an item's member among its household's members, and a counting sort. They are plumbing, not
+rules (every rule stays a named Polars expression).
+
+From COMPILE_MIN_ROWS rows on, a kernel runs compiled by numba; below, the same function runs as plain Python.
+numba is imported only then, so a process that assesses a household or a village does not pay for its import
+and the loading of the compiled code (~0.7 s together). The compiled code is cached on disk: only the first
+large run on a machine compiles (a few seconds). Compiled kernels release the GIL, so `parallel.at_once` runs
+them in threads at once.
+
+Keys are 64-bit hashes; a caller confirms every match on the keys themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+# 2**64 / golden ratio: multiplying by it spreads any hashes over the index's high bits (Fibonacci hashing).
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)
+
+
+# Plain Python takes ~3 µs a row: below this many rows, a few milliseconds at most.
+COMPILE_MIN_ROWS = 2_000
+
+
+def _run(kernel: Callable[..., Any], rows: int, *args: Any) -> Any:
+    if rows >= COMPILE_MIN_ROWS:
+        return _compiled(kernel)(*args)
+    with np.errstate(over="ignore"):  # the hash spreading multiplication wraps, as it does compiled
+        return kernel(*args)
+
+
+@cache
+def _compiled(kernel: Callable[..., Any]) -> Callable[..., Any]:
+    from numba import njit  # here, not at the top: only large inputs pay for the import
+
+    return njit(cache=True, nogil=True)(kernel)
+
+
+def hash_index(keys: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, bool]:
+    """An open-addressing index of the usable `keys` (uint64): slot -> row, -1 for empty; and whether two usable
+    rows share a key, in which case the index is incomplete and must not be used."""
+    return _run(_hash_index, len(keys), keys.astype(np.uint64, copy=False), usable.astype(np.bool_, copy=False))
+
+
+def hash_find(index: np.ndarray, keys: np.ndarray, wanted: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """For each usable wanted key, the row of `keys` holding it in `index` (from `hash_index(keys, …)`), or -1."""
+    return _run(
+        _hash_find,
+        len(keys) + len(wanted),
+        index,
+        keys.astype(np.uint64, copy=False),
+        wanted.astype(np.uint64, copy=False),
+        usable.astype(np.bool_),
+    )
+
+
+def member_rows(
+    member_keys: np.ndarray, member_usable: np.ndarray, starts: np.ndarray, item_household: np.ndarray,
+    item_keys: np.ndarray, item_usable: np.ndarray,
+) -> tuple[np.ndarray, bool]:  # fmt: skip
+    """For each usable item, the member of its household (members `starts[h]:starts[h + 1]`) with the item's key,
+    or -1; and whether two usable members of one household share a key, in which case the answer must not be
+    used. Households have few members, so each item walks its own household's members, in memory order."""
+    return _run(
+        _member_rows,
+        len(member_keys) + len(item_keys),
+        member_keys.astype(np.uint64, copy=False),
+        member_usable.astype(np.bool_, copy=False),
+        starts.astype(np.int64, copy=False),
+        item_household.astype(np.int64, copy=False),
+        item_keys.astype(np.uint64, copy=False),
+        item_usable.astype(np.bool_, copy=False),
+    )
+
+
+def stable_order(numbers: np.ndarray, bound: int) -> np.ndarray:
+    """The positions that sort `numbers` (each in 0..bound-1), equal ones in their order: a counting sort, one
+    pass to count and one to place, where a comparison sort takes many."""
+    return _run(_stable_order, len(numbers) + bound, numbers.astype(np.int64, copy=False), np.int64(bound))
+
+
+def _hash_index(keys: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, bool]:
+    bits = 1
+    while (1 << bits) < 2 * len(keys):  # at most half full, so a search stops after a slot or two
+        bits += 1
+    index = np.full(1 << bits, -1, np.int64)
+    mask, shift = np.uint64((1 << bits) - 1), np.uint64(64 - bits)
+    for row in range(len(keys)):
+        if not usable[row]:
+            continue
+        slot = (keys[row] * _SPREAD) >> shift
+        while index[slot] != -1:
+            if keys[index[slot]] == keys[row]:
+                return index, True
+            slot = (slot + np.uint64(1)) & mask
+        index[slot] = row
+    return index, False
+
+
+def _hash_find(index: np.ndarray, keys: np.ndarray, wanted: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    bits = 1
+    while (1 << bits) < len(index):
+        bits += 1
+    mask, shift = np.uint64(len(index) - 1), np.uint64(64 - bits)
+    found = np.full(len(wanted), -1, np.int64)
+    for i in range(len(wanted)):
+        if not usable[i]:
+            continue
+        slot = (wanted[i] * _SPREAD) >> shift
+        while index[slot] != -1:
+            if keys[index[slot]] == wanted[i]:
+                found[i] = index[slot]
+                break
+            slot = (slot + np.uint64(1)) & mask
+    return found
+
+
+def _member_rows(
+    member_keys: np.ndarray, member_usable: np.ndarray, starts: np.ndarray, item_household: np.ndarray,
+    item_keys: np.ndarray, item_usable: np.ndarray,
+) -> tuple[np.ndarray, bool]:  # fmt: skip
+    found = np.full(len(item_keys), -1, np.int64)
+    for household in range(len(starts) - 1):
+        for a in range(starts[household], starts[household + 1]):
+            for b in range(a + 1, starts[household + 1]):
+                if member_usable[a] and member_usable[b] and member_keys[a] == member_keys[b]:
+                    return found, True
+    for i in range(len(item_keys)):
+        if not item_usable[i]:
+            continue
+        household = item_household[i]
+        for member in range(starts[household], starts[household + 1]):
+            if member_usable[member] and member_keys[member] == item_keys[i]:
+                found[i] = member
+                break
+    return found, False
+
+
+def _stable_order(numbers: np.ndarray, bound: np.int64) -> np.ndarray:
+    place = np.zeros(bound + 1, np.int64)
+    for number in numbers:
+        place[number + 1] += 1
+    for number in range(1, bound + 1):
+        place[number] += place[number - 1]
+    order = np.empty(len(numbers), np.int64)
+    for position in range(len(numbers)):
+        order[place[numbers[position]]] = position
+        place[numbers[position]] += 1
+    return order
