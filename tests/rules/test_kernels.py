@@ -67,10 +67,13 @@ def test_an_item_finds_the_member_of_its_own_household_with_its_key(compiled, me
     members = sorted(members, key=lambda m: m[0])
     households = np.array([h for h, _, _ in members], dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(np.bincount(households, minlength=4))))
+    member_keys = np.array([k for _, k, _ in members], dtype=np.uint64)
+    member_usable = np.array([u for _, _, u in members], dtype=np.bool_)
     with run(compiled):
-        found, repeated = kernels.member_rows(
-            np.array([k for _, k, _ in members], dtype=np.uint64),
-            np.array([u for _, _, u in members], dtype=np.bool_),
+        repeated = kernels.repeats_in_households(member_keys, member_usable, starts)
+        found = kernels.member_rows(
+            member_keys,
+            member_usable,
             starts,
             np.array([h for h, _, _ in items], dtype=np.int64),
             np.array([k for _, k, _ in items], dtype=np.uint64),

@@ -149,8 +149,7 @@ def test_an_id_number_twice_in_one_household_is_found_apart_from_its_twin():
 
     def repeats(keys, households, usable):
         starts = np.concatenate(([0], np.cumsum(np.bincount(households))))
-        none = np.zeros(0, dtype=np.int64)
-        return kernels.member_rows(np.array(keys, dtype=np.uint64), np.array(usable), starts, none, none, none)[1]
+        return kernels.repeats_in_households(np.array(keys, dtype=np.uint64), np.array(usable), starts)
 
     assert repeats([5, 6, 5], [0, 0, 0], [True, True, True])
     assert not repeats([5, 6, 5], [0, 0, 1], [True, True, True])

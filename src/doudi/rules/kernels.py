@@ -1,6 +1,6 @@
 """The loops row numbering needs that numpy cannot express without many passes: a hash index of keys, the
-search for an item's member among its household's members, and a counting sort. They are plumbing, not
-rules (every rule stays a named Polars expression).
+search for an item's member among its household's members, the check for a key twice in a household, and a
+counting sort. They are plumbing, not rules (every rule stays a named Polars expression).
 
 From COMPILE_MIN_ROWS rows on, a kernel runs compiled by numba; below, the same function runs as plain Python.
 numba is imported only then, so a process that assesses a household or a village does not pay for its import
@@ -59,13 +59,24 @@ def hash_find(index: np.ndarray, keys: np.ndarray, wanted: np.ndarray, usable: n
     )
 
 
+def repeats_in_households(member_keys: np.ndarray, member_usable: np.ndarray, starts: np.ndarray) -> bool:
+    """Whether two usable members of one household (members `starts[h]:starts[h + 1]`) share a key."""
+    return _run(
+        _repeats_in_households,
+        len(member_keys),
+        member_keys.astype(np.uint64, copy=False),
+        member_usable.astype(np.bool_, copy=False),
+        starts.astype(np.int64, copy=False),
+    )
+
+
 def member_rows(
     member_keys: np.ndarray, member_usable: np.ndarray, starts: np.ndarray, item_household: np.ndarray,
     item_keys: np.ndarray, item_usable: np.ndarray,
-) -> tuple[np.ndarray, bool]:  # fmt: skip
-    """For each usable item, the member of its household (members `starts[h]:starts[h + 1]`) with the item's key,
-    or -1; and whether two usable members of one household share a key, in which case the answer must not be
-    used. Households have few members, so each item walks its own household's members, in memory order."""
+) -> np.ndarray:  # fmt: skip
+    """For each usable item, the usable member of its household (members `starts[h]:starts[h + 1]`) with the
+    item's key, or -1; the first, so only an answer for households without repeats (above) is the join's.
+    Households have few members, so each item walks its own household's members, in memory order."""
     return _run(
         _member_rows,
         len(member_keys) + len(item_keys),
@@ -120,16 +131,20 @@ def _hash_find(index: np.ndarray, keys: np.ndarray, wanted: np.ndarray, usable: 
     return found
 
 
-def _member_rows(
-    member_keys: np.ndarray, member_usable: np.ndarray, starts: np.ndarray, item_household: np.ndarray,
-    item_keys: np.ndarray, item_usable: np.ndarray,
-) -> tuple[np.ndarray, bool]:  # fmt: skip
-    found = np.full(len(item_keys), -1, np.int64)
+def _repeats_in_households(member_keys: np.ndarray, member_usable: np.ndarray, starts: np.ndarray) -> bool:
     for household in range(len(starts) - 1):
         for a in range(starts[household], starts[household + 1]):
             for b in range(a + 1, starts[household + 1]):
                 if member_usable[a] and member_usable[b] and member_keys[a] == member_keys[b]:
-                    return found, True
+                    return True
+    return False
+
+
+def _member_rows(
+    member_keys: np.ndarray, member_usable: np.ndarray, starts: np.ndarray, item_household: np.ndarray,
+    item_keys: np.ndarray, item_usable: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    found = np.full(len(item_keys), -1, np.int64)
     for i in range(len(item_keys)):
         if not item_usable[i]:
             continue
@@ -138,7 +153,7 @@ def _member_rows(
             if member_usable[member] and member_keys[member] == item_keys[i]:
                 found[i] = member
                 break
-    return found, False
+    return found
 
 
 def _stable_order(numbers: np.ndarray, bound: np.int64) -> np.ndarray:

@@ -13,13 +13,15 @@ made by the string join instead, so the answer is always the join's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from doudi.rules import kernels
-from doudi.rules.parallel import at_once
+from doudi.rules.parallel import CORES, at_once, pieces
 from doudi.rules.variables import Entity
 
 
@@ -71,19 +73,22 @@ def _items(members: pl.DataFrame, items: pl.DataFrame, households: int) -> pl.Da
         items = items.with_columns(pl.lit(None, pl.UInt32).alias("_m"))
         return _sorted_by(items, items["_h"].to_numpy(), households)
     starts = np.concatenate(([0], np.cumsum(np.bincount(members["_h"].to_numpy(), minlength=households))))
-    found, repeated = kernels.member_rows(
-        _hash(members["id_number"]),
-        members["id_number"].is_not_null().to_numpy(),
-        starts,
-        items["_h"].to_numpy(),
-        _hash(items["id_number"]),
-        items["id_number"].is_not_null().to_numpy(),
-    )
+    member_keys, member_usable = _hash(members["id_number"]), members["id_number"].is_not_null().to_numpy()
+    item_h, item_keys = items["_h"].to_numpy(), _hash(items["id_number"])
+    item_usable = items["id_number"].is_not_null().to_numpy()
+    # The search goes ahead, in pieces, while the members are checked for repeats; its answer is dropped if
+    # there are.
+    check: Callable[[], Any] = partial(kernels.repeats_in_households, member_keys, member_usable, starts)
+    searches: list[Callable[[], Any]] = [
+        partial(kernels.member_rows, member_keys, member_usable, starts, item_h[p], item_keys[p], item_usable[p])
+        for p in pieces(len(item_keys), CORES)
+    ]
+    repeated, *found = at_once([check, *searches], members.height + items.height)
     if repeated:
         m_index = members.select("_h", "id_number", "_m")
         items = items.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
     else:
-        member = pl.Series("_m", found)
+        member = pl.Series("_m", np.concatenate(found))
         confirmed = _confirmed(members["id_number"], items["id_number"], member)
         items = items.with_columns(pl.when(confirmed).then(member).cast(pl.UInt32).alias("_m"))
     # One place per household before its members, then one per member: household h's items at starts[h] + h,
