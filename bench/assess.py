@@ -24,6 +24,7 @@ from doudi.policy.profile import load_profile
 from doudi.policy.standards import load_standards
 from doudi.rules.assess import assess_frames
 from doudi.rules.evaluator import MIN_HOUSEHOLDS_PER_RANGE
+from doudi.rules.kernels import COMPILE_MIN_ROWS
 from doudi.rules.parallel import CORES
 from plain_rules import compare, plain_assess
 
@@ -79,7 +80,9 @@ def main() -> None:
     args = parser.parse_args()
     profile = load_profile("jilin-2020")
     standards = load_standards()
-    assess_frames(synthetic(1_000), profile, standards)  # warm-up: imports, Polars' thread pool
+    # Warm-up: imports, Polars' thread pool, and every numbering kernel compiled (numba loads them from its
+    # cache, or compiles them on a machine's first run: ~1 s once).
+    assess_frames(synthetic(COMPILE_MIN_ROWS), profile, standards)
     print(
         f"{CORES} cores: the engine uses them all (Polars' pool; ranges of at least {MIN_HOUSEHOLDS_PER_RANGE:,} "
         "households in threads); the loop runs in one thread, as a plain loop does"

@@ -29,9 +29,18 @@ COMPILE_MIN_ROWS = 2_000
 
 def _run(kernel: Callable[..., Any], rows: int, *args: Any) -> Any:
     if rows >= COMPILE_MIN_ROWS:
-        return _compiled(kernel)(*args)
+        # numba compiles once per argument type, and an array's type includes whether it is writable (Polars
+        # hands out read-only arrays, except when it had to copy): kernels only read their arguments, so all
+        # are passed read-only, and each kernel is compiled once.
+        return _compiled(kernel)(*(_read_only(a) if isinstance(a, np.ndarray) else a for a in args))
     with np.errstate(over="ignore"):  # the hash spreading multiplication wraps, as it does compiled
         return kernel(*args)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 @cache
