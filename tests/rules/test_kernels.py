@@ -85,3 +85,19 @@ def test_an_item_finds_the_member_of_its_own_household_with_its_key(compiled, me
         return
     row_of = {(h, k): row for row, (h, k, u) in enumerate(members) if u}
     assert found.tolist() == [row_of.get((h, k), -1) if u else -1 for h, k, u in items]
+
+
+def test_without_a_writable_cache_folder_the_kernels_still_compile(monkeypatch):
+    """numba refuses `cache=True` when no folder it may write to is found (a read-only install, no home)."""
+    import numba
+
+    compile_for_real = numba.njit
+
+    def njit_without_a_cache_folder(*args, cache=False, **options):
+        if cache:
+            raise RuntimeError("cannot cache function '_stable_order': no locator available for file")
+        return compile_for_real(*args, **options)
+
+    monkeypatch.setattr(numba, "njit", njit_without_a_cache_folder)
+    stable_order = kernels._compiled.__wrapped__(kernels._stable_order)
+    assert stable_order(np.array([2, 0, 1, 0]), np.int64(3)).tolist() == [1, 3, 2, 0]

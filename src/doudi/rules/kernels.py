@@ -47,7 +47,10 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 def _compiled(kernel: Callable[..., Any]) -> Callable[..., Any]:
     from numba import njit  # here, not at the top: only large inputs pay for the import
 
-    return njit(cache=True, nogil=True)(kernel)
+    try:
+        return njit(cache=True, nogil=True)(kernel)
+    except RuntimeError:  # no writable folder for the cache (numba names the file): compile in each process
+        return njit(nogil=True)(kernel)
 
 
 def hash_index(keys: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, bool]:
