@@ -4,8 +4,8 @@ counting sort. They are plumbing, not rules (every rule stays a named Polars exp
 
 From COMPILE_MIN_ROWS rows on, a kernel runs compiled by numba; below, the same function runs as plain Python.
 numba is imported only then, so a process that assesses a household or a village does not pay for its import
-and the loading of the compiled code (~0.7 s together). The compiled code is cached on disk: only the first
-large run on a machine compiles (a few seconds). Compiled kernels release the GIL, so `parallel.at_once` runs
+and the loading of the compiled code (~0.3 s together). The compiled code is cached on disk: only the first
+large run on a machine compiles (about 1 s). Compiled kernels release the GIL, so `parallel.at_once` runs
 them in threads at once.
 
 Keys are 64-bit hashes; a caller confirms every match on the keys themselves.
@@ -23,7 +23,7 @@ import numpy as np
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)
 
 
-# Plain Python takes ~3 µs a row: below this many rows, a few milliseconds at most.
+# Plain Python takes ~2 µs a row: below this many rows, a few milliseconds at most.
 COMPILE_MIN_ROWS = 2_000
 
 
@@ -72,7 +72,8 @@ def hash_find(index: np.ndarray, keys: np.ndarray, wanted: np.ndarray, usable: n
 
 
 def repeats_in_households(member_keys: np.ndarray, member_usable: np.ndarray, starts: np.ndarray) -> bool:
-    """Whether two usable members of one household (members `starts[h]:starts[h + 1]`) share a key."""
+    """Whether two usable members of one household (members `starts[h]:starts[h + 1]`) share a key. Each pair of
+    a household's members is compared: households have a handful of members."""
     return _run(
         _repeats_in_households,
         len(member_keys),
