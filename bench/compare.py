@@ -33,7 +33,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute
 
-from doudi.linkage.person_links import PIPELINE, register_inputs
+from doudi.linkage.person_links import PIPELINE, register_inputs, run_duckdb
 from doudi.linkage.rosters import household_numbers
 
 BARE_SQL = """
@@ -116,9 +116,7 @@ def run_alternating(dibao: int, poor: int, threads: int, repeats: int) -> dict[s
         connection.execute(BARE_SQL)
         times["bare"].append(time.perf_counter() - started)
         started = time.perf_counter()
-        register_inputs(connection, persons)
-        for name, sql in PIPELINE:
-            connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        run_duckdb(connection, persons)
         times["compare"].append(time.perf_counter() - started)
     return times
 

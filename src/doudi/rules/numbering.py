@@ -74,7 +74,7 @@ def _items(members: pl.DataFrame, items: pl.DataFrame, households: int) -> pl.Da
         return _sorted_by(items, items["_h"].to_numpy(), households)
     starts = np.concatenate(([0], np.cumsum(np.bincount(members["_h"].to_numpy(), minlength=households))))
     member_keys, member_usable = _hash(members["id_number"]), members["id_number"].is_not_null().to_numpy()
-    item_h, item_keys = items["_h"].to_numpy(), _hash(items["id_number"])
+    item_h, item_keys = items["_h"].to_numpy().astype(np.int64), _hash(items["id_number"])
     item_usable = items["id_number"].is_not_null().to_numpy()
     # The search goes ahead, in pieces, while the members are checked for repeats; its answer is dropped if
     # there are.
@@ -87,13 +87,13 @@ def _items(members: pl.DataFrame, items: pl.DataFrame, households: int) -> pl.Da
     if repeated:
         m_index = members.select("_h", "id_number", "_m")
         items = items.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
+        item_h = items["_h"].to_numpy().astype(np.int64)  # the join repeats an item of two same-ID members
     else:
         member = pl.Series("_m", np.concatenate(found))
         confirmed = _confirmed(members["id_number"], items["id_number"], member)
         items = items.with_columns(pl.when(confirmed).then(member).cast(pl.UInt32).alias("_m"))
     # One place per household before its members, then one per member: household h's items at starts[h] + h,
     # an item of member m (of household h) at m + h + 1.
-    item_h = items["_h"].to_numpy().astype(np.int64)
     member = items["_m"]
     place = np.where(member.is_null().to_numpy(), starts[item_h], member.fill_null(0).to_numpy() + 1) + item_h
     return _sorted_by(items, place, members.height + households + 1)
