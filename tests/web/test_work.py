@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from tempfile import SpooledTemporaryFile
 from typing import Any
 
 import openpyxl
@@ -64,6 +65,41 @@ def test_bad_uploads_are_refused_in_chinese_and_nothing_is_written(
     )
     assert api.status_code == 400 and message in api.json()["detail"]
     assert client.get("/api/dashboard").json()["figures"] == before
+
+
+@pytest.fixture
+def spooled(monkeypatch: pytest.MonkeyPatch) -> list[SpooledTemporaryFile[bytes]]:
+    """Every temporary file Starlette spools an uploaded file to, from here on."""
+    from starlette import formparsers
+
+    made: list[SpooledTemporaryFile[bytes]] = []
+
+    class Recorded(SpooledTemporaryFile[bytes]):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(formparsers, "SpooledTemporaryFile", Recorded)
+    return made
+
+
+def test_uploaded_files_are_closed_when_the_request_ends(web: Any, spooled: list[SpooledTemporaryFile[bytes]]) -> None:
+    """A server that left each upload's temporary file open would run out of file handles in a busy week."""
+    client = web.client("county_civil_affairs")
+    token = web.csrf(client)
+    roster = ("名单.csv", "姓名,性别\n张三,男\n".encode())
+    refused = client.post("/imports", data={"source": "dibao", "csrf_token": token}, files={"file": roster})
+    forged = client.post("/imports", data={"source": "dibao", "csrf_token": "forged"}, files={"file": roster})
+    api = client.post("/api/imports", data={"source": "dibao"}, files={"file": roster}, headers={"X-CSRF-Token": token})
+    dibao, poor = client.get("/api/exports/dibao").content, client.get("/api/exports/poor").content
+    compared = client.post(
+        "/compare",
+        data={"on": "2020-06-01", "csrf_token": token},
+        files={"dibao": ("低保.xlsx", dibao), "poor": ("建档立卡.xlsx", poor)},
+    )
+    assert [refused.status_code, forged.status_code, api.status_code, compared.status_code] == [400, 403, 400, 200]
+    assert len(spooled) == 5  # one per file sent
+    assert all(file.closed for file in spooled)
 
 
 def test_too_large_uploads_are_refused(web: Any, monkeypatch: pytest.MonkeyPatch) -> None:

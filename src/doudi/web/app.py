@@ -8,7 +8,7 @@ import logging
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,16 +115,25 @@ def require(permission: str) -> Any:
     return check
 
 
-async def csrf_checked(request: Request, user: CurrentUser = Depends(current_user)) -> CurrentUser:  # noqa: B008
-    """The logged-in user, when the form field or the X-CSRF-Token header carries their session's token."""
-    token = request.headers.get("x-csrf-token")
-    if token is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
-        token = str((await request.form()).get("csrf_token") or "")
-    if not token or not secrets.compare_digest(token, user.csrf_token):
-        raise HTTPException(403, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
-    return user
+async def csrf_checked(
+    request: Request,
+    user: CurrentUser = Depends(current_user),  # noqa: B008
+) -> AsyncIterator[CurrentUser]:
+    """The logged-in user, when the form field or the X-CSRF-Token header carries their session's token.
+
+    The form parsed here is the one the page reads (Starlette keeps it on the request); its uploaded files are
+    spooled to temporary files, closed here when the request is done, whether it was refused or not."""
+    try:
+        token = request.headers.get("x-csrf-token")
+        if token is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            token = str((await request.form()).get("csrf_token") or "")
+        if not token or not secrets.compare_digest(token, user.csrf_token):
+            raise HTTPException(403, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
+        yield user
+    finally:
+        await request.close()
 
 
 def _chinese_datetime(value: dt.datetime | None) -> str:
