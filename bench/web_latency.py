@@ -2,7 +2,7 @@
 
 Builds a synthetic county in a fresh PostgreSQL database (`doudi demo`'s generator and store), starts the app
 under uvicorn on 127.0.0.1, logs 20 users in through the JSON API and has them open household pages and search
-by name as fast as they can (httpx, asyncio; a stress test: 20 users with no pause on a 2-core machine that
+by name as fast as they can (httpx2, asyncio; a stress test: 20 users with no pause on a 2-core machine that
 also runs PostgreSQL and this load generator), then again as users who pause 1-3 s between clicks (`--think`,
 uniformly random, as load tools model people). The baseline, measured in the same run under the same load, is
 the login page (a template and no database): the ratios say what the registry and the engine add.
@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -108,23 +108,23 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
+            if httpx2.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200:
                 return process
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             time.sleep(0.3)
     process.kill()
     raise SystemExit("the app did not start")
 
 
-async def logged_in(base: str, account: tuple[str, str]) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base, timeout=60)
+async def logged_in(base: str, account: tuple[str, str]) -> httpx2.AsyncClient:
+    client = httpx2.AsyncClient(base_url=base, timeout=60)
     answer = await client.post("/api/session", json={"username": account[0], "password": account[1]})
     answer.raise_for_status()
     return client
 
 
 async def user(
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
     paths: list[str],
     until: float,
     out: dict[str, list[float]],
@@ -219,7 +219,7 @@ def main() -> None:
     server = start_server(url, port, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, timeout=600) as client:
+        with httpx2.Client(base_url=base, timeout=600) as client:
             client.post("/api/session", json={"username": county.username, "password": county.password})
             timings = []
             for _ in range(4):  # the first computes the area's figures (caches emptied above), the rest read them
