@@ -52,7 +52,7 @@ def test_each_household_gets_its_own_rows_whatever_their_order():
     got = frames["household"].select("x_sum", "x_count", "x_any", "x_all").rows()
     # A null amount adds nothing; a null test is false for 'any' and no objection for 'all'.
     assert got == [(3, 2, True, False), (0, 0, False, False), (5, 2, True, True), (7, 1, True, True)]
-    # The runs found once are reused by the next aggregate of the same rows.
+    # The parents found once are reused by the next aggregate of the same rows.
     assert list(cache) == [("income", "_h")]
     _aggregate(frames, load_profile("jilin-2020"), [aggregate("sum", 0, pl.col("yearly_fen") * 2)], cache)
     assert frames["household"]["x_sum"].to_list() == [6, 0, 10, 14]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from unittest import mock
 
 import numpy as np
@@ -85,6 +87,25 @@ def test_an_item_finds_the_member_of_its_own_household_with_its_key(compiled, me
         return
     row_of = {(h, k): row for row, (h, k, u) in enumerate(members) if u}
     assert found.tolist() == [row_of.get((h, k), -1) if u else -1 for h, k, u in items]
+
+
+@compiled_or_not
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 255)), max_size=20),
+    width=st.sampled_from([np.uint8, np.uint16, np.uint64, np.int64]),
+)
+def test_child_rows_add_into_their_parents(compiled, rows, width):
+    """Parents 0..3 and 4 for rows of no parent, which add to nobody; in any order, any integer width."""
+    parents = np.array([p for p, _ in rows], dtype=np.int64)
+    values = np.array([v for _, v in rows], dtype=width)
+    with run(compiled):
+        sums = kernels.reduce_by(values, parents, 4, "sum")
+        ored = kernels.reduce_by(values, parents, 4, "or")
+    of = [[v for p, v in rows if p == parent] for parent in range(4)]
+    assert sums.dtype == width and ored.dtype == width
+    assert sums.tolist() == np.array([sum(vs) for vs in of]).astype(width).tolist()  # narrow integers wrap
+    assert ored.tolist() == [functools.reduce(operator.or_, vs, 0) for vs in of]
 
 
 def test_without_a_writable_cache_folder_the_kernels_still_compile(monkeypatch):

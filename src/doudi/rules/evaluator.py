@@ -2,8 +2,8 @@
 
 It works eagerly in layers: all variables of one entity whose inputs are ready are computed in one
 `with_columns` (Polars runs them in parallel); parent columns a layer needs are gathered in once by row
-number; aggregates of one child entity into one parent are reduced together over the runs of the parent's
-row number, found once per evaluation.
+number; aggregates of one child entity into one parent are reduced together, each child row adding into its
+parent's place by the parent's row number.
 
 The frames carry row numbers: households `_h` (0..n-1, in frame order), members `_m` and their household's
 `_h`, income and expense items their household's `_h` and member's `_m` (null for household items).
@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from doudi.policy.profile import Profile
-from doudi.rules.kernels import stable_order
+from doudi.rules.kernels import reduce_by
 from doudi.rules.parallel import CORES, at_once, pieces
 from doudi.rules.variables import PARENTS, REGISTRY, ROW_KEY, Entity, Variable
 
@@ -128,10 +128,10 @@ def _shifted(frame: pl.DataFrame, offsets: Offsets) -> pl.DataFrame:
 
 def _evaluate(frames: Frames, profile: Profile, wanted: list[str]) -> Frames:
     out: Frames = dict(frames)
-    runs: dict[tuple[Entity, str], Segments] = {}
+    found: dict[tuple[Entity, str], Parents] = {}
     for layer in layers(tuple(wanted)):
         if layer[0].aggregate_from is not None:
-            _aggregate(out, profile, list(layer), runs)
+            _aggregate(out, profile, list(layer), found)
         else:
             entity = layer[0].entity
             _bring_parent_columns(out, entity, {d for v in layer for d in v.depends})
@@ -140,50 +140,41 @@ def _evaluate(frames: Frames, profile: Profile, wanted: list[str]) -> Frames:
 
 
 @dataclass(frozen=True)
-class Segments:
-    """A child entity's rows grouped by parent row number: each parent's rows are one run."""
+class Parents:
+    """Where a child entity's rows belong: `rows` holds each row's parent row number (`count`, one past the last
+    parent, for a row of no parent, which then adds to nobody); `counts` how many rows each parent has."""
 
-    rows: np.ndarray | None  # the child rows with a parent, in parent order; None: all rows, in order already
-    starts: np.ndarray  # where each run starts
-    parents: np.ndarray | None  # each run's parent row; None: every parent has a run (0..n-1)
+    rows: np.ndarray
+    counts: np.ndarray
 
 
-def segments(keys: pl.Series, parents: int) -> Segments:
-    """The runs of `keys` (parent row numbers). Frames from `number_rows` are in order already; the sort is for
-    frames numbered otherwise."""
-    rows = None
-    if keys.null_count():
-        rows = np.flatnonzero(keys.is_not_null().to_numpy())
-        keys = keys.drop_nulls()
-    numbers = keys.to_numpy()
-    if np.any(numbers[1:] < numbers[:-1]):
-        order = stable_order(numbers, parents)
-        rows = order if rows is None else rows[order]
-        numbers = numbers[order]
-    starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1]))) if len(numbers) else numbers
-    # Runs of distinct, sorted row numbers below `parents`: as many runs as parents means every parent has one.
-    return Segments(rows, starts, None if len(starts) == parents else numbers[starts])
+def parents(keys: pl.Series, count: int) -> Parents:
+    """The parents of child rows from their parent row numbers `keys` (null: no parent), in any order."""
+    rows = keys.fill_null(count).cast(pl.Int64).to_numpy()
+    return Parents(rows, np.bincount(rows, minlength=count + 1)[:count])
 
 
 _FLAGS = "_flags"  # the column holding a layer's booleans, one bit each
 
 
 def _aggregate(
-    frames: Frames, profile: Profile, layer: list[Variable], cache: dict[tuple[Entity, str], Segments]
+    frames: Frames, profile: Profile, layer: list[Variable], cache: dict[tuple[Entity, str], Parents]
 ) -> None:
-    """Reduce child rows per parent by runs: exact integer sums, and no hash table, because the parent key is
-    the parent's row number. The runs are found once per child entity and key (`cache`).
+    """Reduce child rows per parent: exact integer sums, and no hash table nor sort, because the parent key is
+    the parent's row number (each row adds into its parent's place). Parents are found once per child entity and
+    key (`cache`).
 
     A layer's boolean reductions share one pass: each is a bit of one integer per row, "any" of the value,
-    "all" of its negation (all = none false), so one bitwise-or over the runs answers them all."""
+    "all" of its negation (all = none false), so one bitwise-or per parent answers them all."""
     parent = layer[0].entity
     child = layer[0].aggregate_from
     assert child is not None
     key = ROW_KEY[parent]
+    count = frames[parent].height
     _bring_parent_columns(frames, child, {d for v in layer for d in v.depends})
     if (child, key) not in cache:
-        cache[child, key] = segments(frames[child][key], frames[parent].height)
-    runs = cache[child, key]
+        cache[child, key] = parents(frames[child][key], count)
+    of = cache[child, key]
     flags = [v for v in layer if v.reduce in ("any", "all")]
     if len(flags) > 64:
         raise ValueError(f"{len(flags)} boolean aggregates in one layer; at most 64 fit one integer")
@@ -193,27 +184,20 @@ def _aggregate(
         *(v.formula(profile).fill_null(0).cast(pl.Int64).alias(v.name) for v in layer if v.reduce == "sum"),
         *([pl.sum_horizontal(_flag(v, profile, width) * bit[v.name] for v in flags).alias(_FLAGS)] if flags else []),
     )
-    rows = frames[child].height if runs.rows is None else len(runs.rows)
-
-    def reduced_runs(column: str, reduce: np.ufunc) -> np.ndarray:
-        values = per_row[column].to_numpy()
-        values = values if runs.rows is None else values[runs.rows]
-        return reduce.reduceat(values, runs.starts) if rows else values
-
-    ored = reduced_runs(_FLAGS, np.bitwise_or) if flags else None
+    ored = reduce_by(per_row[_FLAGS].to_numpy(), of.rows, count, "or") if flags else None
+    childless = of.counts == 0
+    filled = bool(childless.any())  # parents without rows take the variable's fill
     columns = []
     for v in layer:
         if v.reduce == "count":
-            reduced = np.diff(np.append(runs.starts, rows))
+            reduced = of.counts
         elif v.reduce == "sum":
-            reduced = reduced_runs(v.name, np.add)
+            reduced = reduce_by(per_row[v.name].to_numpy(), of.rows, count, "sum")
         else:
             assert ored is not None
             reduced = ((ored & bit[v.name]) != 0) == (v.reduce == "any")
-        if runs.parents is not None:
-            full = np.full(frames[parent].height, v.fill, dtype=reduced.dtype)
-            full[runs.parents] = reduced
-            reduced = full
+        if filled:
+            reduced = np.where(childless, reduced.dtype.type(v.fill), reduced)
         columns.append(pl.Series(v.name, reduced, dtype=pl.Int64 if v.reduce in ("sum", "count") else pl.Boolean))
     frames[parent] = frames[parent].with_columns(columns)
 

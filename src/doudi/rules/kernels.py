@@ -1,6 +1,7 @@
 """The loops row numbering needs that numpy cannot express without many passes: a hash index of keys, the
 search for an item's member among its household's members, the check for a key twice in a household, and a
-counting sort. They are plumbing, not rules (every rule stays a named Polars expression).
+counting sort; and the evaluator's sums of child rows into their parents, which numpy does exactly only slowly
+(`ufunc.at`). They are plumbing, not rules (every rule stays a named Polars expression).
 
 From COMPILE_MIN_ROWS rows on, a kernel runs compiled by numba; below, the same function runs as plain Python.
 numba is imported only then, so a process that assesses a household or a village does not pay for its import
@@ -108,6 +109,17 @@ def stable_order(numbers: np.ndarray, bound: int) -> np.ndarray:
     return _run(_stable_order, len(numbers) + bound, numbers.astype(np.int64, copy=False), np.int64(bound))
 
 
+def reduce_by(values: np.ndarray, parents: np.ndarray, count: int, how: str) -> np.ndarray:
+    """Each parent's sum (`how` "sum") or bitwise or ("or") of its rows' `values`: `parents` holds each row's
+    parent, 0..count-1, or `count` for a row of no parent, which adds to nobody. Integers wrap as numpy's do."""
+    if len(values) < COMPILE_MIN_ROWS:
+        reduced = np.zeros(count + 1, values.dtype)
+        (np.add if how == "sum" else np.bitwise_or).at(reduced, parents, values)
+        return reduced[:count]
+    kernel = _sum_by if how == "sum" else _or_by
+    return _run(kernel, len(values), values, parents.astype(np.int64, copy=False), np.int64(count))
+
+
 def _hash_index(keys: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, bool]:
     bits = 1
     while (1 << bits) < 2 * len(keys):  # at most half full, so a search stops after a slot or two
@@ -180,3 +192,17 @@ def _stable_order(numbers: np.ndarray, bound: np.int64) -> np.ndarray:
         order[place[numbers[position]]] = position
         place[numbers[position]] += 1
     return order
+
+
+def _sum_by(values: np.ndarray, parents: np.ndarray, count: np.int64) -> np.ndarray:
+    sums = np.zeros(count + 1, values.dtype)
+    for row in range(len(values)):
+        sums[parents[row]] += values[row]
+    return sums[:count]
+
+
+def _or_by(values: np.ndarray, parents: np.ndarray, count: np.int64) -> np.ndarray:
+    ored = np.zeros(count + 1, values.dtype)
+    for row in range(len(values)):
+        ored[parents[row]] |= values[row]
+    return ored[:count]

@@ -2,9 +2,9 @@
 
 `number_rows` gives households `_h` (0..n-1, in frame order), members `_m` and their household's `_h`, income
 and expense items their household's `_h` and member's `_m` (null for household items). Rows are kept and
-dropped exactly as string joins would: children of no listed household are dropped. Members are ordered by
-household, items by household and then member (items of no member first), both stably: every aggregate then
-reads its child rows in runs, without sorting.
+dropped exactly as string joins would: children of no listed household are dropped. Members and items are
+ordered by household, stably (within a household, as they came): the evaluator then cuts a large batch into
+contiguous ranges of households, and each item's search for its member reads one household's members.
 
 Keys are looked up by their 64-bit hashes in a compiled hash index (`kernels`), and every match is then
 confirmed on the keys themselves. When two parents share a hash (a duplicate key or a collision) the link is
@@ -64,14 +64,13 @@ def _joined_under(households: pl.DataFrame, child: pl.DataFrame) -> pl.DataFrame
 
 def _items(members: pl.DataFrame, items: pl.DataFrame, households: int) -> pl.DataFrame:
     """Income or expense items (with their household's `_h`) with their member's `_m` (null when none): the
-    member of the item's household with the item's ID number. Ordered by household, and within it household
-    items first, then by member, stably: both the household's and the member's sums then read runs in order.
+    member of the item's household with the item's ID number. Ordered by household, stably.
 
     Members are ordered by household, so each item searches only its own household's few members
     (`kernels.member_rows`); a hash join against every member in the county is slower."""
+    items = _sorted_by(items, items["_h"].to_numpy(), households)  # first: the search then reads members in order
     if members.height == 0 or items.height == 0:
-        items = items.with_columns(pl.lit(None, pl.UInt32).alias("_m"))
-        return _sorted_by(items, items["_h"].to_numpy(), households)
+        return items.with_columns(pl.lit(None, pl.UInt32).alias("_m"))
     starts = np.concatenate(([0], np.cumsum(np.bincount(members["_h"].to_numpy(), minlength=households))))
     member_keys, member_usable = _hash(members["id_number"]), members["id_number"].is_not_null().to_numpy()
     item_h, item_keys = items["_h"].to_numpy().astype(np.int64), _hash(items["id_number"])
@@ -84,19 +83,13 @@ def _items(members: pl.DataFrame, items: pl.DataFrame, households: int) -> pl.Da
         for p in pieces(len(item_keys), CORES)
     ]
     repeated, *found = at_once([check, *searches], members.height + items.height)
-    if repeated:
-        m_index = members.select("_h", "id_number", "_m")
-        items = items.join(m_index, on=["_h", "id_number"], how="left", maintain_order="left")
-        item_h = items["_h"].to_numpy().astype(np.int64)  # the join repeats an item of two same-ID members
-    else:
-        member = pl.Series("_m", np.concatenate(found))
-        confirmed = _confirmed(members["id_number"], items["id_number"], member)
-        items = items.with_columns(pl.when(confirmed).then(member).cast(pl.UInt32).alias("_m"))
-    # One place per household before its members, then one per member: household h's items at starts[h] + h,
-    # an item of member m (of household h) at m + h + 1.
-    member = items["_m"]
-    place = np.where(member.is_null().to_numpy(), starts[item_h], member.fill_null(0).to_numpy() + 1) + item_h
-    return _sorted_by(items, place, members.height + households + 1)
+    if repeated:  # an item of two same-ID members is repeated, in its place
+        return items.join(
+            members.select("_h", "id_number", "_m"), on=["_h", "id_number"], how="left", maintain_order="left"
+        )
+    member = pl.Series("_m", np.concatenate(found))
+    confirmed = _confirmed(members["id_number"], items["id_number"], member)
+    return items.with_columns(pl.when(confirmed).then(member).cast(pl.UInt32).alias("_m"))
 
 
 def _sorted_by(frame: pl.DataFrame, numbers: np.ndarray, bound: int) -> pl.DataFrame:
