@@ -3,7 +3,8 @@ search for an item's member among its household's members, the check for a key t
 counting sort; and the evaluator's sums of child rows into their parents, which numpy does exactly only slowly
 (`ufunc.at`). They are plumbing, not rules (every rule stays a named Polars expression).
 
-From COMPILE_MIN_ROWS rows on, a kernel runs compiled by numba; below, the same function runs as plain Python.
+From COMPILE_MIN_ROWS rows on, a kernel runs compiled by numba; below, the same function runs as plain Python
+(the sums into parents as numpy's `ufunc.at`, quicker than a Python loop and exact too).
 numba is imported only then, so a process that assesses a household or a village does not pay for its import
 and the loading of the compiled code (~0.3 s together). The compiled code is cached on disk: only the first
 large run on a machine compiles (about 1 s). Compiled kernels release the GIL, so `parallel.at_once` runs
