@@ -4,7 +4,7 @@ A variable belongs to an entity (household, member, income item, expense item). 
 profile and returns an expression over that entity's frame; it may read columns of a parent entity
 (a member reads its household's), which the evaluator gathers in. An aggregate variable's formula is an
 expression over its child entity's rows, which the evaluator reduces per parent (sum, any, all, count):
-keeping the reduction separate lets the evaluator reduce sorted segments instead of hashing groups.
+keeping the reduction separate lets the evaluator add each row into its parent's place instead of hashing groups.
 Every variable names the POLICY.md rules it implements and the profile parameters whose clauses justify it,
 so an explanation can cite them.
 """
