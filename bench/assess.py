@@ -80,8 +80,8 @@ def main() -> None:
     args = parser.parse_args()
     profile = load_profile("jilin-2020")
     standards = load_standards()
-    # Warm-up: imports, Polars' thread pool, and every numbering kernel compiled (numba loads them from its
-    # cache, or compiles them on a machine's first run: ~1 s once).
+    # Warm-up: imports, Polars' thread pool, and every kernel (numbering, sums into parents) compiled: numba
+    # loads them from its cache, or compiles them on a machine's first run (~1 s once).
     assess_frames(synthetic(COMPILE_MIN_ROWS), profile, standards)
     print(
         f"{CORES} cores: the engine uses them all (Polars' pool; ranges of at least {MIN_HOUSEHOLDS_PER_RANGE:,} "
